@@ -22,6 +22,10 @@ internal static class ExportTestData
         }
     }
 
+    /// <summary>Same dtype, shape and every element bit-equal.</summary>
+    public static bool IsSame(this Tensor a, Tensor b) =>
+        a.dtype == b.dtype && a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
     public static Tensor Input(Generator gen, params long[] shape) => randn(shape, generator: gen);
 
     /// <summary>A fresh path under a per-test temporary folder.</summary>

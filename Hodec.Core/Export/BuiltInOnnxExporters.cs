@@ -9,7 +9,7 @@ internal static class BuiltInOnnxExporters
 {
     public static IEnumerable<IOnnxModuleExporter> All =>
     [
-        new OnnxModuleExporter<Conv2d>(ExportConv),
+        new OnnxAffineModuleExporter<Conv2d>(ExportConv),
         new OnnxModuleExporter<BatchNorm2d>(ExportBatchNorm),
         new OnnxModuleExporter<ReLU>((_, g, x) => g.Relu(x)),
         new OnnxModuleExporter<ReLU6>(ExportRelu6),
@@ -23,8 +23,17 @@ internal static class BuiltInOnnxExporters
         new OnnxModuleExporter<Sequential>(ExportSequential),
     ];
 
-    private static string ExportConv(Conv2d conv, OnnxGraphBuilder g, string x) =>
-        g.Conv(x, conv.weight!, conv.bias, ConvGeometry.Of(conv), conv.groups);
+    private static string ExportConv(Conv2d conv, OnnxGraphBuilder g, string x, ChannelAffine? affine)
+    {
+        if (affine is null)
+        {
+            return g.Conv(x, conv.weight!, conv.bias, ConvGeometry.Of(conv), conv.groups);
+        }
+
+        using var scope = NewDisposeScope();
+        (Tensor weight, Tensor bias) = affine.FoldInto(conv.weight!, conv.bias);
+        return g.Conv(x, weight, bias, ConvGeometry.Of(conv), conv.groups);
+    }
 
     private static string ExportRelu6(ReLU6 relu, OnnxGraphBuilder g, string x)
     {
@@ -34,7 +43,7 @@ internal static class BuiltInOnnxExporters
 
     private static string ExportBatchNorm(BatchNorm2d bn, OnnxGraphBuilder g, string x)
     {
-        if (bn.running_mean is null || bn.running_var is null)
+        if (!BatchNormFolding.IsFoldable(bn))
         {
             throw new HodecException(
                 "BatchNorm2d without running statistics (track_running_stats: false) normalises with batch statistics " +
@@ -49,8 +58,8 @@ internal static class BuiltInOnnxExporters
                 x,
                 g.AddInitializer("bn.scale", gamma),
                 g.AddInitializer("bn.bias", beta),
-                g.AddInitializer("bn.mean", bn.running_mean),
-                g.AddInitializer("bn.var", bn.running_var),
+                g.AddInitializer("bn.mean", bn.running_mean!),
+                g.AddInitializer("bn.var", bn.running_var!),
             ],
             OnnxAttr.Float("epsilon", (float)bn.eps));
     }
@@ -111,15 +120,15 @@ internal static class BuiltInOnnxExporters
         return g.Flatten(x, 1);
     }
 
-    /// <summary>Children in order; a Conv2d directly followed by a BatchNorm2d goes through BN folding.</summary>
+    /// <summary>Children in order; a layer directly followed by a BatchNorm2d goes through BN folding.</summary>
     private static string ExportSequential(Sequential sequential, OnnxGraphBuilder g, string x)
     {
         Module[] children = sequential.children().ToArray();
         for (int i = 0; i < children.Length; i++)
         {
-            if (children[i] is Conv2d conv && i + 1 < children.Length && children[i + 1] is BatchNorm2d bn)
+            if (children[i] is not TorchSharp.Modules.BatchNorm2d && i + 1 < children.Length && children[i + 1] is BatchNorm2d bn)
             {
-                x = g.AddConvBatchNorm(conv, bn, x);
+                x = g.AddConvBatchNorm(children[i], bn, x);
                 i++;
             }
             else

@@ -24,3 +24,27 @@ public sealed class OnnxModuleExporter<TModule>(Func<TModule, OnnxGraphBuilder, 
 
     public string Export(Module module, OnnxGraphBuilder graph, string input) => export((TModule)module, graph, input);
 }
+
+/// <summary>
+/// An exporter that can absorb a per-output-channel affine map (a following eval-mode batch norm) into
+/// the layer's last weight and bias, so <see cref="OnnxGraphBuilder.AddConvBatchNorm"/> emits no
+/// separate normalisation node.
+/// </summary>
+public interface IOnnxAffineModuleExporter : IOnnxModuleExporter
+{
+    /// <summary>Adds <c>affine(module(input))</c>; returns the output value's name.</summary>
+    string Export(Module module, OnnxGraphBuilder graph, string input, ChannelAffine affine);
+}
+
+/// <summary>An <see cref="IOnnxAffineModuleExporter"/> from one delegate that takes the affine map or null.</summary>
+public sealed class OnnxAffineModuleExporter<TModule>(Func<TModule, OnnxGraphBuilder, string, ChannelAffine?, string> export)
+    : IOnnxAffineModuleExporter
+    where TModule : Module
+{
+    public Type ModuleType => typeof(TModule);
+
+    public string Export(Module module, OnnxGraphBuilder graph, string input) => export((TModule)module, graph, input, null);
+
+    public string Export(Module module, OnnxGraphBuilder graph, string input, ChannelAffine affine) =>
+        export((TModule)module, graph, input, affine);
+}

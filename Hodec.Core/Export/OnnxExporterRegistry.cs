@@ -7,7 +7,7 @@ namespace Hodec.Export;
 /// <summary>
 /// Immutable map from module type to its <see cref="IOnnxModuleExporter"/>. <see cref="Default"/> covers
 /// TorchSharp's conv, batch norm, activations, pooling, flatten, linear and Sequential; TT layers
-/// register with <see cref="With{TModule}"/>.
+/// register with one of the <c>With</c> overloads.
 /// </summary>
 public sealed class OnnxExporterRegistry
 {
@@ -38,6 +38,14 @@ public sealed class OnnxExporterRegistry
     public OnnxExporterRegistry With<TModule>(Func<TModule, OnnxGraphBuilder, string, string> export)
         where TModule : Module =>
         With(new OnnxModuleExporter<TModule>(export));
+
+    /// <summary>
+    /// A registry with an exporter for <typeparamref name="TModule"/> that can also absorb a following
+    /// batch norm: the delegate receives the BN as a <see cref="ChannelAffine"/>, or null when there is none.
+    /// </summary>
+    public OnnxExporterRegistry With<TModule>(Func<TModule, OnnxGraphBuilder, string, ChannelAffine?, string> export)
+        where TModule : Module =>
+        With(new OnnxAffineModuleExporter<TModule>(export));
 
     /// <summary>The exporter registered for exactly <paramref name="moduleType"/>, if any.</summary>
     public bool TryGet(Type moduleType, [NotNullWhen(true)] out IOnnxModuleExporter? exporter) =>

@@ -112,21 +112,24 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>
-    /// Exports a convolution followed by an optional batch norm. The BN is folded into the conv's weight
-    /// and bias when <see cref="OnnxExportOptions.FoldBatchNorm"/> is on and folding is valid (running
-    /// statistics present, matching channel count); otherwise it becomes a BatchNormalization node.
+    /// Exports a layer (a conv, dense or TT) followed by an optional batch norm. The BN is folded into the
+    /// layer's last weight and bias when <see cref="OnnxExportOptions.FoldBatchNorm"/> is on, the BN has
+    /// running statistics and the layer's exporter is an <see cref="IOnnxAffineModuleExporter"/> (Conv2d's
+    /// is); otherwise it becomes a BatchNormalization node after the layer.
     /// </summary>
-    public string AddConvBatchNorm(Conv2d conv, BatchNorm2d? batchNorm, string input)
+    public string AddConvBatchNorm(Module layer, BatchNorm2d? batchNorm, string input)
     {
-        ArgumentNullException.ThrowIfNull(conv);
-        if (batchNorm is not null && Options.FoldBatchNorm && BatchNormFolding.CanFold(conv, batchNorm))
+        ArgumentNullException.ThrowIfNull(layer);
+        if (batchNorm is not null && Options.FoldBatchNorm && BatchNormFolding.IsFoldable(batchNorm)
+            && layer is not IOnnxExportable
+            && Options.Registry.TryGet(layer.GetType(), out IOnnxModuleExporter? exporter)
+            && exporter is IOnnxAffineModuleExporter affineExporter)
         {
             using var scope = NewDisposeScope();
-            (Tensor weight, Tensor bias) = BatchNormFolding.Fold(conv, batchNorm);
-            return this.Conv(input, weight, bias, ConvGeometry.Of(conv), conv.groups);
+            return affineExporter.Export(layer, this, input, BatchNormFolding.Affine(batchNorm));
         }
 
-        string output = AddModule(conv, input);
+        string output = AddModule(layer, input);
         return batchNorm is null ? output : AddModule(batchNorm, output);
     }
 }

@@ -14,7 +14,7 @@ public static class TtOnnxLowering
     /// HODEC TT-conv on an NCHW input: contract-in with input cores <c>A_j [r_{j-1}, I_j, r_j]</c>, core
     /// conv with the spatial core <c>C [r_d, kH, kW, r_{d+1}]</c> (stride, padding, dilation from
     /// <paramref name="geometry"/>), contract-out with output cores <c>B_j [r_{d+j}, O_j, r_{d+j+1}]</c>,
-    /// then the optional bias <c>[O]</c>.
+    /// then the optional bias <c>[O]</c> and the optional <paramref name="affine"/> map (a folded batch norm).
     /// </summary>
     public static string HodecConv(
         OnnxGraphBuilder g,
@@ -23,7 +23,8 @@ public static class TtOnnxLowering
         Tensor spatialCore,
         IReadOnlyList<Tensor> outputCores,
         Tensor? bias,
-        ConvGeometry geometry)
+        ConvGeometry geometry,
+        ChannelAffine? affine = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         TtShapes.CheckHodec(inputCores, spatialCore, outputCores, bias);
@@ -61,18 +62,18 @@ public static class TtOnnxLowering
 
         if (UseMerged(g, mergedMacs: rOut * outChannels, chainMacs: chainOut))
         {
-            return g.PointwiseConv(y, TtCoreMerging.OutputMatrix(outputCores).t(), bias);
+            return PointwiseWithAffine(g, y, TtCoreMerging.OutputMatrix(outputCores).t(), bias, affine);
         }
 
         string z = ContractOutChain(g, y, outputCores, outModes, outRanks);
-        return AddChannelBias(g, z, bias);
+        return AddChannelBias(g, z, bias, affine);
     }
 
     /// <summary>
     /// Classical TT-conv (Garipov et al. 2016) on an NCHW input: the spatial core <c>G_0 [kH, kW, r_1]</c>
     /// convolves every input channel separately (stride, padding, dilation from <paramref name="geometry"/>),
     /// then the cores <c>G_j [r_j, O_j, I_j, r_{j+1}]</c> (last rank 1) mix ranks and channel modes; then the
-    /// optional bias <c>[O]</c>.
+    /// optional bias <c>[O]</c> and the optional <paramref name="affine"/> map (a folded batch norm).
     /// </summary>
     public static string ClassicalTtConv(
         OnnxGraphBuilder g,
@@ -80,7 +81,8 @@ public static class TtOnnxLowering
         Tensor spatialCore,
         IReadOnlyList<Tensor> cores,
         Tensor? bias,
-        ConvGeometry geometry)
+        ConvGeometry geometry,
+        ChannelAffine? affine = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         TtShapes.CheckClassical(spatialCore, cores, bias);
@@ -102,7 +104,7 @@ public static class TtOnnxLowering
             // [N, I*r_1, H', W'] times W [O, I*r_1] with W[o, i*r_1 + r] = M[r, o, i].
             string stacked = g.Reshape(conv, -1, inChannels * r1, 0, 0);
             Tensor merged = TtCoreMerging.MixedMatrix(cores).squeeze(-1).permute(1, 2, 0).reshape(outChannels, -1);
-            return g.PointwiseConv(stacked, merged, bias);
+            return PointwiseWithAffine(g, stacked, merged, bias, affine);
         }
 
         // [N*I, r_1, H', W'] -> [N, I, r_1, L] -> [N, r_1, I, L], then the mixed chain.
@@ -110,7 +112,7 @@ public static class TtOnnxLowering
         string state = g.ReshapeTo(conv, g.Concat(batch, g.AddInt64("shape", inChannels, r1, -1)));
         state = g.Transpose(state, 0, 2, 1, 3);
         state = MixedChain(g, state, cores);
-        return AddChannelBias(g, g.ReshapeToImage(state, outChannels, conv), bias);
+        return AddChannelBias(g, g.ReshapeToImage(state, outChannels, conv), bias, affine);
     }
 
     /// <summary>
@@ -222,8 +224,33 @@ public static class TtOnnxLowering
         return macs;
     }
 
-    private static string AddChannelBias(OnnxGraphBuilder g, string input, Tensor? bias) =>
-        bias is null ? input : g.Add(input, g.AddInitializer("bias", bias.detach().reshape(1, -1, 1, 1)));
+    /// <summary>The last 1x1 conv of a merged chain, with the affine map folded into its weight and bias.</summary>
+    private static string PointwiseWithAffine(OnnxGraphBuilder g, string input, Tensor weight, Tensor? bias, ChannelAffine? affine)
+    {
+        if (affine is null)
+        {
+            return g.PointwiseConv(input, weight, bias);
+        }
+
+        (Tensor foldedWeight, Tensor foldedBias) = affine.FoldInto(weight, bias);
+        return g.PointwiseConv(input, foldedWeight, foldedBias);
+    }
+
+    /// <summary>
+    /// Bias and affine after a chain: a per-channel scale cannot enter a single core (it mixes all output
+    /// modes), so it stays a Mul; the shift and the bias merge into one Add.
+    /// </summary>
+    private static string AddChannelBias(OnnxGraphBuilder g, string input, Tensor? bias, ChannelAffine? affine = null)
+    {
+        if (affine is null)
+        {
+            return bias is null ? input : g.Add(input, g.AddInitializer("bias", bias.detach().reshape(1, -1, 1, 1)));
+        }
+
+        (Tensor scale, Tensor shift) = affine.FoldInto(ones(affine.Channels), bias);
+        string scaled = g.AddNode("Mul", [input, g.AddInitializer("bn.scale", scale.reshape(1, -1, 1, 1))]);
+        return g.Add(scaled, g.AddInitializer("bn.shift", shift.reshape(1, -1, 1, 1)));
+    }
 
     private static long Product(long[] values) => values.Aggregate(1L, (a, b) => a * b);
 }

@@ -51,6 +51,34 @@ public sealed class BatchNormFoldingTests
     }
 
     [Fact]
+    public void Affine_EqualsBatchNormInEval()
+    {
+        using var scope = NewDisposeScope();
+        var bn = BatchNorm2d(4, dtype: ScalarType.Float64);
+        ExportTestData.RandomiseBatchNorms(bn, new Generator(12));
+        bn.eval();
+        Tensor x = randn([3, 4, 2, 2], ScalarType.Float64, generator: new Generator(13));
+
+        ChannelAffine affine = BatchNormFolding.Affine(bn);
+        Tensor mapped = (x * affine.Scale.reshape(1, -1, 1, 1)) + affine.Shift.reshape(1, -1, 1, 1);
+
+        Assert.True((mapped - bn.call(x)).abs().max().item<double>() < 1e-12);
+    }
+
+    [Fact]
+    public void FoldInto_WrongChannelCount_SaysTheBatchNormMustFollowItsLayer()
+    {
+        using var scope = NewDisposeScope();
+        var affine = new ChannelAffine(ones(3), zeros(3));
+
+        var error = Assert.Throws<HodecException>(() => affine.FoldInto(ones(5, 2), null));
+
+        Assert.Equal(
+            "A batch norm over 3 channels cannot fold into a layer with 5 outputs; the batch norm must follow the layer it normalises.",
+            error.Message);
+    }
+
+    [Fact]
     public void Fold_ChannelMismatch_ThrowsWithReason()
     {
         using var scope = NewDisposeScope();

@@ -12,8 +12,8 @@ namespace Hodec.Tests.Export;
 internal static class ReferenceTtLayers
 {
     public static OnnxExporterRegistry Registry { get; } = OnnxExporterRegistry.Default
-        .With<ReferenceHodecConv2d>((m, g, x) => TtOnnxLowering.HodecConv(g, x, m.InputCores, m.SpatialCore, m.OutputCores, m.Bias, m.Geometry))
-        .With<ReferenceClassicalTtConv2d>((m, g, x) => TtOnnxLowering.ClassicalTtConv(g, x, m.SpatialCore, m.Cores, m.Bias, m.Geometry))
+        .With<ReferenceHodecConv2d>((m, g, x, bn) => TtOnnxLowering.HodecConv(g, x, m.InputCores, m.SpatialCore, m.OutputCores, m.Bias, m.Geometry, bn))
+        .With<ReferenceClassicalTtConv2d>((m, g, x, bn) => TtOnnxLowering.ClassicalTtConv(g, x, m.SpatialCore, m.Cores, m.Bias, m.Geometry, bn))
         .With<ReferenceTtLinear>((m, g, x) => TtOnnxLowering.TtLinear(g, x, m.Cores, m.Bias));
 }
 

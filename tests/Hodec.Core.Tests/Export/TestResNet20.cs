@@ -48,14 +48,10 @@ internal sealed class TestResNet20 : Module<Tensor, Tensor>, IOnnxExportable
 
     public string Export(OnnxGraphBuilder graph, string input)
     {
-        string y = graph.Relu(ConvBn(graph, conv1, bn1, input));
+        string y = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
         y = graph.AddModule(layer3, graph.AddModule(layer2, graph.AddModule(layer1, y)));
         return graph.AddModule(fc, graph.Flatten(graph.GlobalAveragePool(y)));
     }
-
-    /// <summary>Folds the BN when the conv is a plain Conv2d; a TT conv keeps its BN as a node.</summary>
-    internal static string ConvBn(OnnxGraphBuilder graph, Module<Tensor, Tensor> conv, BatchNorm2d bn, string x) =>
-        conv is Conv2d dense ? graph.AddConvBatchNorm(dense, bn, x) : graph.AddModule(bn, graph.AddModule(conv, x));
 
     private static Sequential Stage(string name, long inChannels, long outChannels, long stride, ConvFactory convs)
     {
@@ -112,8 +108,8 @@ internal sealed class TestBasicBlock : Module<Tensor, Tensor>, IOnnxExportable
 
     public string Export(OnnxGraphBuilder graph, string input)
     {
-        string y = graph.Relu(TestResNet20.ConvBn(graph, conv1, bn1, input));
-        y = TestResNet20.ConvBn(graph, conv2, bn2, y);
+        string y = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
+        y = graph.AddConvBatchNorm(conv2, bn2, y);
         string shortcut = graph.OptionAShortcut(input, stride, padChannels, padChannels);
         return graph.Relu(graph.Add(y, shortcut));
     }

@@ -115,6 +115,29 @@ public sealed class TtOnnxLoweringTests
         Assert.Equal(contraction == TtContraction.Merged ? 1 : 0, proto.Graph.Node.Count(n => n.OpType == "Gemm"));
     }
 
+    [Theory]
+    [InlineData(TtContraction.Merged)]
+    [InlineData(TtContraction.Chain)]
+    public void TtConvs_WithFoldedAffine_MatchConvThenAffine(TtContraction contraction)
+    {
+        using var scope = NewDisposeScope();
+        var gen = new Generator(28);
+        (Tensor[] input, Tensor spatial, Tensor[] output) = TtReference.RandomHodec(gen, [2, 3], [3, 4], [1, 2, 4, 5, 3, 1], 3, 3);
+        Tensor g0 = TtReference.RandomCores(gen, [3, 3, 4])[0];
+        Tensor[] cores = TtReference.RandomMixed(gen, [3, 4], [2, 3], [4, 3, 1]);
+        Tensor bias = randn(12, generator: gen);
+        var affine = new ChannelAffine(rand(12, generator: gen) + 0.5, randn(12, generator: gen));
+        Tensor x = randn([2, 6, 7, 7], generator: gen);
+        Tensor Affine(Tensor y) => (y * affine.Scale.reshape(1, -1, 1, 1)) + affine.Shift.reshape(1, -1, 1, 1);
+        var geometry = ConvGeometry.Of(2, 1);
+
+        (Tensor hodec, _) = RunLowering(x, contraction, (g, name) => TtOnnxLowering.HodecConv(g, name, input, spatial, output, bias, geometry, affine));
+        (Tensor classical, _) = RunLowering(x, contraction, (g, name) => TtOnnxLowering.ClassicalTtConv(g, name, g0, cores, bias, geometry, affine));
+
+        AssertClose(Affine(functional.conv2d(x, TtReference.HodecWeight(input, spatial, output), bias, strides: [2, 2], padding: [1, 1])), hodec);
+        AssertClose(Affine(functional.conv2d(x, TtReference.ClassicalWeight(g0, cores), bias, strides: [2, 2], padding: [1, 1])), classical);
+    }
+
     [Fact]
     public void HodecConv_Auto_PicksTheChainWithFewerMacs()
     {

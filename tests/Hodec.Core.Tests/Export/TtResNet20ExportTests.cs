@@ -19,9 +19,23 @@ public sealed class TtResNet20ExportTests
         (double diff, OnnxExportResult export) = ExportTestData.ExportAndCompare(model, ExportTestData.Input(new Generator(32), 2, 3, 32, 32), options);
 
         Assert.True(diff < 1e-4, $"max abs diff {diff}");
-        // The BNs after the 4 TT convs cannot fold into them and stay as nodes.
-        Assert.Equal(4, export.OpCounts["BatchNormalization"]);
+        // Every BN folds, into the TT convs' last 1x1 conv when merged, or a per-channel Mul + Add after a chain.
+        Assert.False(export.OpCounts.ContainsKey("BatchNormalization"));
+        Assert.Equal(contraction == TtContraction.Chain ? 4 : 0, export.OpCounts.GetValueOrDefault("Mul"));
         Assert.Equal(contraction == TtContraction.Chain ? 0 : 1, export.OpCounts.GetValueOrDefault("Gemm"));
+    }
+
+    [Fact]
+    public void TtResNet20_WithoutFolding_KeepsEveryBatchNormAndMatches()
+    {
+        using var scope = NewDisposeScope();
+        TestResNet20 model = TestTtResNet20.Create(TestTtResNet20.Metadata, seed: 34);
+        var options = new OnnxExportOptions([1, 3, 32, 32]) { FoldBatchNorm = false, Registry = ReferenceTtLayers.Registry };
+
+        (double diff, OnnxExportResult export) = ExportTestData.ExportAndCompare(model, ExportTestData.Input(new Generator(35), 2, 3, 32, 32), options);
+
+        Assert.True(diff < 1e-4, $"max abs diff {diff}");
+        Assert.Equal(19, export.OpCounts["BatchNormalization"]);
     }
 
     [Fact]

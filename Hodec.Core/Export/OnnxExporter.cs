@@ -10,7 +10,7 @@ public sealed record OnnxExportResult(string Path, int NodeCount, int Initialize
 
 /// <summary>
 /// Writes a model as an ONNX file in standard operators (default opset 17), using the generated ONNX
-/// protobuf classes. The model is exported in eval mode; its training flag is restored afterwards.
+/// protobuf classes. The model is exported in eval mode; every module's training flag is restored afterwards.
 /// </summary>
 public static class OnnxExporter
 {
@@ -25,19 +25,8 @@ public static class OnnxExporter
     public static ModelProto Build(Module model, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            return Build(options, (g, x) => g.AddModule(model, x));
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                model.train();
-            }
-        }
+        using var eval = new EvalModeScope(model);
+        return Build(options, (g, x) => g.AddModule(model, x));
     }
 
     /// <summary>

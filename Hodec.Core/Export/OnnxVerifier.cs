@@ -94,28 +94,17 @@ public static class OnnxVerifier
     private static (Tensor Expected, Tensor Actual) RunBoth(Module<Tensor, Tensor> model, OrtModel ort, Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(model);
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using var eval = new EvalModeScope(model);
+        using var noGrad = no_grad();
+        Tensor expected = model.call(batch).to_type(ScalarType.Float32).cpu();
+        Tensor actual = ort.Run(batch);
+        if (!expected.shape.SequenceEqual(actual.shape))
         {
-            using var noGrad = no_grad();
-            Tensor expected = model.call(batch).to_type(ScalarType.Float32).cpu();
-            Tensor actual = ort.Run(batch);
-            if (!expected.shape.SequenceEqual(actual.shape))
-            {
-                throw new HodecException(
-                    $"ORT output shape [{string.Join(", ", actual.shape)}] differs from TorchSharp's [{string.Join(", ", expected.shape)}] " +
-                    $"for '{ort.Path}'; the export does not mirror the model's forward.");
-            }
+            throw new HodecException(
+                $"ORT output shape [{string.Join(", ", actual.shape)}] differs from TorchSharp's [{string.Join(", ", expected.shape)}] " +
+                $"for '{ort.Path}'; the export does not mirror the model's forward.");
+        }
 
-            return (expected, actual);
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                model.train();
-            }
-        }
+        return (expected, actual);
     }
 }

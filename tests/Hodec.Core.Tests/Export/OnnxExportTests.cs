@@ -64,6 +64,22 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void Export_RestoresEachModulesOwnTrainingFlag()
+    {
+        using var scope = NewDisposeScope();
+        Sequential model = SmallConvNet();
+        model.train();
+        Module frozen = model.named_children().Single(c => c.name == "bn1").module;
+        frozen.eval();
+
+        OnnxExporter.Build(model, new OnnxExportOptions([1, 3, 16, 16]));
+
+        Assert.True(model.training);
+        Assert.False(frozen.training);
+        Assert.True(model.named_children().Single(c => c.name == "bn2").module.training);
+    }
+
+    [Fact]
     public void Export_DynamicBatch_RunsOtherBatchSizes()
     {
         using var scope = NewDisposeScope();

@@ -31,10 +31,13 @@ public static class RecipeLoader
         }
         Overrides.Apply(tree, [.. overrides ?? []]);
         var vars = Variables.Substitute(tree);
+        var substitutionErrors = tree.Diagnostics.ToList();
         var locations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         var recipe = RecipeBinder.Bind(tree, vars, locations);
         var source = new RecipeSourceMap(file, locations);
-        var errors = tree.Diagnostics.ToList();
+        // A reference that could not be substituted is reported once, not again as a wrongly typed value.
+        var errors = tree.Diagnostics.Where(d => substitutionErrors.Contains(d) ||
+            !substitutionErrors.Any(v => (v.File, v.Line, v.Column) == (d.File, d.Line, d.Column))).ToList();
         if (recipe is not null && errors.Count == 0)
         {
             errors.AddRange(RecipeRules.Check(recipe, source));

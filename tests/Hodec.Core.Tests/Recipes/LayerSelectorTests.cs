@@ -84,8 +84,7 @@ public class LayerSelectorTests
     {
         var d = Assert.Single(Select("  ranks: 4\n  exclude: [\"layer3.*\"]").Selection.Diagnostics);
         Assert.Equal("sel.yml:7:13: error: pattern 'layer3.*' matches no layer; available layers: conv1, layer1.0.conv1, layer1.0.conv2, layer2.0.conv1, layer2.0.conv2, fc (types: type:Conv2d, type:Linear)", d.ToString());
-        var typo = Assert.Single(Select("  ranks: 4
-  include: [layer1.0.conv3]").Selection.Diagnostics);
+        var typo = Assert.Single(Select("  ranks: 4\n  include: [layer1.0.conv3]").Selection.Diagnostics);
         Assert.StartsWith("pattern 'layer1.0.conv3' matches no layer; did you mean 'layer1.0.conv1'?; available layers:", typo.Message);
     }
 

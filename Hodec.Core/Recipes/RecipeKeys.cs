@@ -29,9 +29,24 @@ public static class RecipeKeys
     /// <summary>All sections by a descriptive name (for the schema drift test and the docs).</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> All { get; } = new Dictionary<string, IReadOnlyList<string>>
     {
-        ["root"] = Root, ["model"] = Model, ["data"] = Data, ["augment"] = Augment, ["subset"] = Subset,
-        ["compression"] = Compression, ["rule"] = Rule, ["factorization"] = Factorization, ["target"] = Target,
-        ["train"] = Training, ["adal"] = Adal, ["project"] = Project, ["evaluate"] = Evaluate, ["export"] = Export,
-        ["optimizer"] = Optimizer, ["schedule"] = Schedule, ["rho"] = Rho, ["update_every"] = UpdateEvery, ["latency"] = Latency,
+        ["root"] = Root,
+        ["model"] = Model,
+        ["data"] = Data,
+        ["augment"] = Augment,
+        ["subset"] = Subset,
+        ["compression"] = Compression,
+        ["rule"] = Rule,
+        ["factorization"] = Factorization,
+        ["target"] = Target,
+        ["train"] = Training,
+        ["adal"] = Adal,
+        ["project"] = Project,
+        ["evaluate"] = Evaluate,
+        ["export"] = Export,
+        ["optimizer"] = Optimizer,
+        ["schedule"] = Schedule,
+        ["rho"] = Rho,
+        ["update_every"] = UpdateEvery,
+        ["latency"] = Latency,
     };
 }

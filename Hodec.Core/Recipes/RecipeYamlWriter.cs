@@ -17,7 +17,7 @@ public static class RecipeYamlWriter
             ("version", S(recipe.Version)),
             ("name", Str(recipe.Name)),
             ("seed", S(recipe.Seed)),
-            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, (YamlNode?)Str(v.Value)))])),
+            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, (YamlNode?)Scalar(v.Value)))])),
             ("model", Model(recipe.Model)),
             ("data", Data(recipe.Data)),
             ("compression", recipe.Compression is { } c ? Compression(c) : null),
@@ -107,6 +107,10 @@ public static class RecipeYamlWriter
     private static YamlSequenceNode Ints(IEnumerable<int> items) => Flow(items.Select(i => (YamlNode)S(i.ToString(CultureInfo.InvariantCulture))));
 
     private static YamlScalarNode Str(string s) => new(s) { Style = ScalarStyle.DoubleQuoted };
+
+    // Numbers and booleans stay plain so they read back with their type; everything else is quoted.
+    private static YamlScalarNode Scalar(string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || s is "true" or "false" ? S(s) : Str(s);
 
     private static YamlScalarNode S(string s) => new(s) { Style = ScalarStyle.Plain };
 

@@ -49,7 +49,7 @@ public static class ReportPlots
             return null;
         }
         var model = Base(Title(ApproxErrorFile));
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ADAL epoch", MinimumPadding = 0.02, MaximumPadding = 0.02 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "ADAL epoch", MinimumMajorStep = 1, MinimumMinorStep = 1, MinimumPadding = 0.02, MaximumPadding = 0.02 });
         model.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Left, Title = "relative error", MajorGridlineStyle = LineStyle.Dot });
         var layers = epochs.SelectMany(e => e.ApproxError!.Keys).Distinct().ToList();
         for (var i = 0; i < layers.Count; i++)
@@ -76,7 +76,7 @@ public static class ReportPlots
             return null;
         }
         var model = Base(Title(AccuracyFile));
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch (all stages)" });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch (all stages)", MinimumMajorStep = 1, MinimumMinorStep = 1 });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "top-1 (%)", Key = "top1", MajorGridlineStyle = LineStyle.Dot });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "loss", Key = "loss" });
         var offset = 0;

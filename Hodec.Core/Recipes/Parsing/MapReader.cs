@@ -26,7 +26,7 @@ internal sealed class MapReader
     public Dictionary<string, SourceLocation> Locations => _locations;
 
     /// <summary>Open <paramref name="node"/> as a mapping whose keys must be in <paramref name="keys"/>; null if absent or not a mapping.</summary>
-    public static MapReader? Open(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlNode? node, string path, IReadOnlyList<string> keys, string? what = null)
+    public static MapReader? Open(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlNode? node, string path, IReadOnlyList<string> keys, string? what = null, Func<string, string?>? elsewhere = null)
     {
         if (YamlTree.IsNull(node))
         {
@@ -44,7 +44,12 @@ internal sealed class MapReader
             if (!keys.Contains(name))
             {
                 var where = path.Length == 0 ? "the recipe" : $"'{path}'{(what is null ? "" : $" ({what})")}";
-                tree.Error(key, Join(path, name), $"unknown key '{name}' in {where}{Suggestions.DidYouMean(name, keys)}");
+                var hint = Suggestions.DidYouMean(name, keys);
+                if (hint.Length == 0 && elsewhere?.Invoke(name) is { } other)
+                {
+                    hint = "; " + other;
+                }
+                tree.Error(key, Join(path, name), $"unknown key '{name}' in {where}{hint}");
             }
         }
         return new MapReader(tree, locations, map, path);

@@ -189,12 +189,12 @@ internal static class RecipeBinder
             var what = YamlNames.Of(kind) + " stage";
             StageSpec? stage = kind switch
             {
-                StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what) is { } r ? new TrainStageSpec(Training(r)) : null,
-                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what) is { } r ? new RetrainStageSpec(Training(r)) : null,
-                StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what) is { } r ? Adal(r) : null,
-                StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
-                StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what) is { } r ? Evaluate(r) : null,
-                StageKind.Export => MapReader.Open(tree, locations, map, path, RecipeKeys.Export, what) is { } r ? Export(r) : null,
+                StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
+                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new RetrainStageSpec(Training(r)) : null,
+                StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what, Elsewhere) is { } r ? Adal(r) : null,
+                StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
+                StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what, Elsewhere) is { } r ? Evaluate(r) : null,
+                StageKind.Export => MapReader.Open(tree, locations, map, path, RecipeKeys.Export, what, Elsewhere) is { } r ? Export(r) : null,
                 _ => null,
             };
             if (stage is not null)
@@ -203,6 +203,17 @@ internal static class RecipeBinder
             }
         }
         return stages;
+    }
+
+    // For a key that belongs to other stage kinds: say which, e.g. 'epochs' in a project stage.
+    private static string? Elsewhere(string key)
+    {
+        var owners = new (string Kind, IReadOnlyList<string> Keys)[]
+        {
+            ("train", RecipeKeys.Training), ("adal", RecipeKeys.Adal), ("project", RecipeKeys.Project),
+            ("retrain", RecipeKeys.Training), ("evaluate", RecipeKeys.Evaluate), ("export", RecipeKeys.Export),
+        }.Where(o => o.Keys.Contains(key)).Select(o => o.Kind).ToList();
+        return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
     }
 
     private static TrainingSettings Training(MapReader r)

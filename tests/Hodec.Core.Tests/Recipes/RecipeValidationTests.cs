@@ -23,6 +23,24 @@ public class RecipeValidationTests
     }
 
     [Fact]
+    public void KeyOfAnotherStageKind_SaysWhichStagesTakeIt()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: project\n    epochs: 3"));
+        Assert.Equal("bad.yml:8:5: error: unknown key 'epochs' in 'stages.0' (project stage); 'epochs' is a setting of train, adal, retrain stages", d.ToString());
+    }
+
+    [Theory]
+    [InlineData("update_every: sometimes", "bad.yml:9:19: error: 'stages.0.update_every' must be 'epoch' or '{ steps: N }', got 'sometimes'")]
+    [InlineData("update_every: { steps: 0 }", "bad.yml:9:28: error: 'stages.0.update_every.steps' must be at least 1, got 0")]
+    [InlineData("rho: { schedule: exponential }", "bad.yml:9:22: error: 'stages.0.rho.schedule' has unknown value 'exponential'; allowed: constant, growing, step")]
+    [InlineData("rho: { factor: 0.5 }", "bad.yml:9:20: error: 'stages.0.rho.factor' must be at least 1, got 0.5")]
+    public void AdalSettings_AreChecked(string setting, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: adal\n    epochs: 2\n    {setting}\n  - kind: project"));
+        Assert.Equal(expected, d.ToString());
+    }
+
+    [Fact]
     public void UnknownTopLevelKey_WithoutCloseMatch_HasNoSuggestion()
     {
         var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\nstages: [{ kind: evaluate }]\nbananas: 3\n");

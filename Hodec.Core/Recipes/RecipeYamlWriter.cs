@@ -17,7 +17,7 @@ public static class RecipeYamlWriter
             ("version", S(recipe.Version)),
             ("name", Str(recipe.Name)),
             ("seed", S(recipe.Seed)),
-            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, (YamlNode?)Scalar(v.Value)))])),
+            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, Scalar(v.Value)))])),
             ("model", Model(recipe.Model)),
             ("data", Data(recipe.Data)),
             ("compression", recipe.Compression is { } c ? Compression(c) : null),
@@ -109,8 +109,28 @@ public static class RecipeYamlWriter
     private static YamlScalarNode Str(string s) => new(s) { Style = ScalarStyle.DoubleQuoted };
 
     // Numbers and booleans stay plain so they read back with their type; everything else is quoted.
-    private static YamlScalarNode Scalar(string s) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || s is "true" or "false" ? S(s) : Str(s);
+    // Lists and mappings (kept as flow text in Recipe.Vars) are written back as YAML collections.
+    private static YamlNode Scalar(string s)
+    {
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || s is "true" or "false")
+        {
+            return S(s);
+        }
+        if (s.StartsWith('[') || s.StartsWith('{'))
+        {
+            try
+            {
+                var stream = new YamlStream();
+                stream.Load(new StringReader(s));
+                return stream.Documents[0].RootNode;
+            }
+            catch (YamlException)
+            {
+                // Not YAML after all: keep it as text.
+            }
+        }
+        return Str(s);
+    }
 
     private static YamlScalarNode S(string s) => new(s) { Style = ScalarStyle.Plain };
 

@@ -190,7 +190,7 @@ internal static class RecipeBinder
             StageSpec? stage = kind switch
             {
                 StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
-                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new RetrainStageSpec(Training(r)) : null,
+                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new RetrainStageSpec(Training(r, OptimizerSpec.DefaultRetrainLr)) : null,
                 StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what, Elsewhere) is { } r ? Adal(r) : null,
                 StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
                 StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what, Elsewhere) is { } r ? Evaluate(r) : null,
@@ -216,7 +216,7 @@ internal static class RecipeBinder
         return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
     }
 
-    private static TrainingSettings Training(MapReader r)
+    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSpec.DefaultLr)
     {
         var epochs = r.Int("epochs", 1);
         if (epochs is null && r.Get("epochs") is null)
@@ -225,9 +225,9 @@ internal static class RecipeBinder
         }
         var o = r.Child("optimizer", RecipeKeys.Optimizer);
         var s = r.Child("schedule", RecipeKeys.Schedule);
-        var optimizer = o is null ? new OptimizerSpec() : new OptimizerSpec(
+        var optimizer = o is null ? new OptimizerSpec(Lr: defaultLr) : new OptimizerSpec(
             o.Enum<OptimizerName>("name") ?? OptimizerName.Sgd,
-            o.Double("lr", 0, exclusiveMin: true) ?? OptimizerSpec.DefaultLr,
+            o.Double("lr", 0, exclusiveMin: true) ?? defaultLr,
             o.Double("momentum", 0, 1) ?? 0.9,
             o.Bool("nesterov") ?? false,
             o.Double("weight_decay", 0) ?? OptimizerSpec.DefaultWeightDecay);

@@ -21,6 +21,9 @@ public sealed record OptimizerSpec(
     double WeightDecay = OptimizerSpec.DefaultWeightDecay)
 {
     public const double DefaultLr = 0.1;
+
+    /// <summary>Fine-tuning starts from trained weights, so <c>retrain</c> defaults to a smaller rate.</summary>
+    public const double DefaultRetrainLr = 0.01;
     public const double DefaultWeightDecay = 5e-4;
 }
 

@@ -97,10 +97,75 @@ public class ShippedRecipesTests
     [Fact]
     public void Schema_EnumsMatchTheReadersNames()
     {
-        var text = File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
+        var enums = new List<string>();
+        CollectEnums(doc.RootElement, enums);
         foreach (var names in new[] { YamlNames.All<CompressionFormat>(), YamlNames.All<StageKind>(), YamlNames.All<OptimizerName>(), YamlNames.All<ScheduleName>(), YamlNames.All<RhoScheduleName>(), YamlNames.All<ExportFormat>(), YamlNames.All<ExportModel>() })
         {
-            Assert.Contains("[" + string.Join(", ", names.Select(n => $"\"{n}\"")) + "]", text, StringComparison.Ordinal);
+            Assert.Contains(string.Join(",", names), enums);
+        }
+    }
+
+    [Fact]
+    public void Schema_EveryNumberBooleanOrList_AlsoAcceptsAVariableReference()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
+        var typed = new List<JsonElement>();
+        CollectTyped(doc.RootElement, typed);
+        var nonString = typed.Where(t => Types(t).Any(n => n is "integer" or "number" or "boolean" or "array")).ToList();
+
+        Assert.True(nonString.Count > 30, $"only {nonString.Count} typed values found");
+        Assert.All(nonString, t =>
+        {
+            Assert.Contains("string", Types(t));
+            Assert.Equal(@"^\$\{vars\.[^}]+\}$", t.GetProperty("pattern").GetString());
+        });
+    }
+
+    private static IEnumerable<string> Types(JsonElement t) =>
+        t.GetProperty("type") is var type && type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(x => x.GetString()!) : [type.GetString()!];
+
+    private static void CollectTyped(JsonElement e, List<JsonElement> typed)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            if (e.TryGetProperty("type", out _))
+            {
+                typed.Add(e);
+            }
+            foreach (var p in e.EnumerateObject())
+            {
+                CollectTyped(p.Value, typed);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+            {
+                CollectTyped(item, typed);
+            }
+        }
+    }
+
+    private static void CollectEnums(JsonElement e, List<string> enums)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in e.EnumerateObject())
+            {
+                if (p.Name == "enum")
+                {
+                    enums.Add(string.Join(",", p.Value.EnumerateArray().Select(v => v.GetString())));
+                }
+                CollectEnums(p.Value, enums);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+            {
+                CollectEnums(item, enums);
+            }
         }
     }
 

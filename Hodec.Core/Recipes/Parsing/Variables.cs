@@ -23,7 +23,14 @@ internal static partial class Variables
             {
                 foreach (var (k, v) in m.Children)
                 {
-                    vars[((YamlScalarNode)k).Value ?? ""] = v;
+                    if (k is YamlScalarNode { Value: { Length: > 0 } name })
+                    {
+                        vars[name] = v;
+                    }
+                    else
+                    {
+                        tree.Error(k, "vars", "variable names must be plain words, e.g. 'epochs: 15'");
+                    }
                 }
             }
             else

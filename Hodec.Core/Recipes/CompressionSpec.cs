@@ -1,0 +1,76 @@
+namespace Hodec.Recipes;
+
+/// <summary>The tensor-train format a layer is compressed to.</summary>
+public enum CompressionFormat
+{
+    /// <summary>HODEC TT-conv (modes I_1..I_d, K*K, O_1..O_d).</summary>
+    Hodec,
+    /// <summary>Classical TT-conv (Garipov et al.): modes K*K, O_1 I_1, ..., O_d I_d.</summary>
+    TtClassical,
+    /// <summary>TT-FC (Novikov et al.) for linear layers: modes O_1 I_1, ..., O_d I_d.</summary>
+    TtFc,
+}
+
+/// <summary>
+/// Which layers are compressed, to what and how much. Patterns are globs over dotted layer paths,
+/// <c>re:</c>-prefixed regular expressions, or <c>type:Conv2d</c>-style type selectors.
+/// </summary>
+/// <param name="Format">Default format of selected layers.</param>
+/// <param name="Include">Patterns selecting layers; empty means every layer the format applies to.</param>
+/// <param name="Exclude">Patterns removing layers from the selection.</param>
+/// <param name="Ranks">Default ranks, or null to plan them from <paramref name="Target"/>.</param>
+/// <param name="Order">Factorisation order d (channels split into d factors).</param>
+/// <param name="Rules">Per-layer overrides, applied in order; a later rule wins.</param>
+/// <param name="Target">Budget the rank planner must meet, or null.</param>
+public sealed record CompressionSpec(
+    CompressionFormat Format,
+    IReadOnlyList<string> Include,
+    IReadOnlyList<string> Exclude,
+    RankSpec? Ranks,
+    int Order,
+    IReadOnlyList<LayerRule> Rules,
+    BudgetSpec? Target)
+{
+    public const int DefaultOrder = 2;
+}
+
+/// <summary>
+/// TT ranks: one cap for every bond (<see cref="Uniform"/>, clipped to what each bond allows),
+/// or one explicit rank per bond (<see cref="PerBond"/>, each checked against its bond).
+/// </summary>
+public sealed record RankSpec
+{
+    private RankSpec(int? uniform, IReadOnlyList<int>? perBond)
+    {
+        Uniform = uniform;
+        PerBond = perBond;
+    }
+
+    public int? Uniform { get; }
+    public IReadOnlyList<int>? PerBond { get; }
+
+    public static RankSpec Of(int rank) => new(rank, null);
+    public static RankSpec Of(IReadOnlyList<int> ranks) => new(null, ranks);
+
+    public bool Equals(RankSpec? other) =>
+        other is not null && Uniform == other.Uniform &&
+        (PerBond is null ? other.PerBond is null : other.PerBond is not null && PerBond.SequenceEqual(other.PerBond));
+
+    public override int GetHashCode() => HashCode.Combine(Uniform, PerBond?.Count);
+
+    public override string ToString() => Uniform is { } u ? u.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"[{string.Join(", ", PerBond!)}]";
+}
+
+/// <summary>Channel factorisation: <c>In</c> multiplies to the input channels, <c>Out</c> to the output channels.</summary>
+public sealed record FactorizationSpec(IReadOnlyList<int> In, IReadOnlyList<int> Out)
+{
+    public bool Equals(FactorizationSpec? other) => other is not null && In.SequenceEqual(other.In) && Out.SequenceEqual(other.Out);
+    public override int GetHashCode() => HashCode.Combine(In.Count, Out.Count);
+    public override string ToString() => $"in [{string.Join(", ", In)}], out [{string.Join(", ", Out)}]";
+}
+
+/// <summary>A per-layer override. Null fields leave what earlier rules or the defaults said.</summary>
+public sealed record LayerRule(string Match, RankSpec? Ranks = null, FactorizationSpec? Factorization = null, CompressionFormat? Format = null, bool Skip = false);
+
+/// <summary>Fractions (0..1) by which MACs and parameters must fall, counted on the executed path.</summary>
+public sealed record BudgetSpec(double? MacsReduction = null, double? ParamsReduction = null);

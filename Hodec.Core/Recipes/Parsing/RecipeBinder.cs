@@ -1,0 +1,298 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Hodec.Recipes.Parsing;
+
+/// <summary>Turns a checked YAML tree into <see cref="Recipe"/> records, filling in defaults.</summary>
+internal static class RecipeBinder
+{
+    public static Recipe? Bind(YamlTree tree, IReadOnlyDictionary<string, string> vars, Dictionary<string, SourceLocation> locations)
+    {
+        var root = MapReader.Open(tree, locations, tree.Root, "", RecipeKeys.Root)!;
+        var version = root.Int("version");
+        if (version is null && root.Get("version") is null)
+        {
+            root.Missing("version", $"add 'version: {Recipe.CurrentVersion}' at the top");
+        }
+        else if (version is { } v && v != Recipe.CurrentVersion)
+        {
+            root.Error("version", $"unsupported recipe version {v}; this release reads version {Recipe.CurrentVersion}");
+        }
+        var name = root.RequiredString("name", "give the run a name, e.g. 'name: my-run'");
+        var seed = root.Int("seed") ?? Recipe.DefaultSeed;
+
+        var model = BindModel(root);
+        var data = BindData(root);
+        var compression = root.Child("compression", RecipeKeys.Compression) is { } c ? BindCompression(c) : null;
+        var stages = BindStages(tree, root);
+        return model is null || data is null ? null
+            : new Recipe(version ?? Recipe.CurrentVersion, name, seed, vars, model, data, compression, stages);
+    }
+
+    private static ModelSpec? BindModel(MapReader root)
+    {
+        var m = root.Child("model", RecipeKeys.Model);
+        if (m is null)
+        {
+            if (root.Get("model") is null)
+            {
+                root.Missing("model", "say which network to compress, e.g. 'model: { arch: resnet20 }'");
+            }
+            return null;
+        }
+        return new ModelSpec(
+            m.RequiredString("arch", "e.g. 'arch: resnet20'"),
+            m.Int("in_channels", 1),
+            m.Int("num_classes", 2),
+            m.Int("width", 1) ?? ModelSpec.DefaultWidth,
+            m.String("weights"));
+    }
+
+    private static DataSpec? BindData(MapReader root)
+    {
+        var d = root.Child("data", RecipeKeys.Data);
+        if (d is null)
+        {
+            if (root.Get("data") is null)
+            {
+                root.Missing("data", "say which dataset to use, e.g. 'data: { dataset: fashion-mnist }'");
+            }
+            return null;
+        }
+        var a = d.Child("augment", RecipeKeys.Augment);
+        var s = d.Child("subset", RecipeKeys.Subset);
+        return new DataSpec(
+            d.RequiredString("dataset", "e.g. 'dataset: fashion-mnist'"),
+            d.String("root") ?? DataSpec.DefaultRoot,
+            d.Int("batch_size", 1) ?? DataSpec.DefaultBatchSize,
+            d.Int("eval_batch_size", 1) ?? DataSpec.DefaultEvalBatchSize,
+            a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
+            s is null ? null : new SubsetSpec(s.Int("train", 1), s.Int("test", 1)),
+            d.Int("threads", 1));
+    }
+
+    private static CompressionSpec BindCompression(MapReader c)
+    {
+        var rules = new List<LayerRule>();
+        if (c.Get("rules") is { } rulesNode)
+        {
+            if (rulesNode is YamlSequenceNode seq)
+            {
+                for (var i = 0; i < seq.Children.Count; i++)
+                {
+                    if (MapReader.Open(Tree(c), Locations(c), seq.Children[i], $"compression.rules.{i}", RecipeKeys.Rule, "a rule") is { } r && BindRule(r) is { } rule)
+                    {
+                        rules.Add(rule);
+                    }
+                }
+            }
+            else
+            {
+                c.Error("rules", "'compression.rules' expected a list of rules, e.g. '- { match: \"layer3.*\", ranks: 16 }'");
+            }
+        }
+        var target = c.Child("target", RecipeKeys.Target);
+        var budget = target is null ? null : new BudgetSpec(
+            target.Double("macs_reduction", 0, 1), target.Double("params_reduction", 0, 1));
+        if (target is not null && budget!.MacsReduction is null && budget.ParamsReduction is null && target.Node.Children.Count == 0)
+        {
+            c.Error("target", "'compression.target' is empty; give macs_reduction and/or params_reduction (fractions 0..1)");
+        }
+        var format = c.Enum<CompressionFormat>("format") ?? CompressionFormat.Hodec;
+        var ranks = Ranks(c, "ranks");
+        if (c.Get("ranks") is null && target is null && rules.All(r => r.Ranks is null || r.Skip))
+        {
+            c.Error("ranks", "'compression' needs 'ranks' (an integer or a list) or a budget 'target: { macs_reduction: 0.6 }'");
+        }
+        return new CompressionSpec(
+            format,
+            [.. (c.StringList("include") ?? []).Select(p => p.Text)],
+            [.. (c.StringList("exclude") ?? []).Select(p => p.Text)],
+            ranks,
+            c.Int("order", 1, 8) ?? CompressionSpec.DefaultOrder,
+            rules,
+            budget);
+    }
+
+    private static LayerRule? BindRule(MapReader r)
+    {
+        var match = r.RequiredString("match", "a glob, 're:' regex or 'type:' selector, e.g. 'match: \"layer3.*\"'");
+        var f = r.Child("factorization", RecipeKeys.Factorization);
+        FactorizationSpec? factorization = null;
+        if (f is not null)
+        {
+            var fin = f.IntList("in", 1);
+            var fout = f.IntList("out", 1);
+            if (fin is null || fout is null)
+            {
+                f.Missing(fin is null ? "in" : "out", "give both 'in' and 'out' factor lists, e.g. '{ in: [4, 4], out: [4, 8] }'");
+            }
+            else if (fin.Count != fout.Count)
+            {
+                r.Error("factorization", $"'{r.Path}.factorization' has {fin.Count} input factors but {fout.Count} output factors; both lists need the same length (the order d)");
+            }
+            else
+            {
+                factorization = new FactorizationSpec(fin, fout);
+            }
+        }
+        return new LayerRule(match, Ranks(r, "ranks"), factorization, r.Enum<CompressionFormat>("format"), r.Bool("skip") ?? false);
+    }
+
+    private static RankSpec? Ranks(MapReader m, string key)
+    {
+        var node = m.Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is YamlScalarNode)
+        {
+            return m.Int(key, 1) is { } r ? RankSpec.Of(r) : null;
+        }
+        return m.IntList(key, 1) is { } list ? RankSpec.Of(list) : null;
+    }
+
+    private static List<StageSpec> BindStages(YamlTree tree, MapReader root)
+    {
+        var stages = new List<StageSpec>();
+        var node = root.Get("stages");
+        if (node is null)
+        {
+            root.Missing("stages", "list what to run, e.g. '- kind: adal' ... '- kind: project' ... '- kind: retrain'");
+            return stages;
+        }
+        if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+        {
+            root.Error("stages", "'stages' expected a non-empty list of stages, each with a 'kind'");
+            return stages;
+        }
+        var locations = Locations(root);
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            var item = seq.Children[i];
+            var path = $"stages.{i}";
+            if (item is not YamlMappingNode map)
+            {
+                tree.Error(item, path, $"'{path}' must be a mapping with a 'kind' ({string.Join(", ", YamlNames.All<StageKind>())})");
+                continue;
+            }
+            locations[path] = tree.Locate(map);
+            if (!map.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode) || kindNode is not YamlScalarNode { Value: { } kindText })
+            {
+                tree.Error(map, $"{path}.kind", $"missing required key '{path}.kind' ({string.Join(", ", YamlNames.All<StageKind>())})");
+                continue;
+            }
+            if (MapReader.ParseEnum<StageKind>(tree, kindNode, $"{path}.kind", kindText) is not { } kind)
+            {
+                continue;
+            }
+            var what = YamlNames.Of(kind) + " stage";
+            StageSpec? stage = kind switch
+            {
+                StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
+                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new RetrainStageSpec(Training(r, OptimizerSpec.DefaultRetrainLr)) : null,
+                StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what, Elsewhere) is { } r ? Adal(r) : null,
+                StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
+                StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what, Elsewhere) is { } r ? Evaluate(r) : null,
+                StageKind.Export => MapReader.Open(tree, locations, map, path, RecipeKeys.Export, what, Elsewhere) is { } r ? Export(r) : null,
+                _ => null,
+            };
+            if (stage is not null)
+            {
+                stages.Add(stage);
+            }
+        }
+        return stages;
+    }
+
+    // For a key that belongs to other stage kinds: say which, e.g. 'epochs' in a project stage.
+    private static string? Elsewhere(string key)
+    {
+        var owners = new (string Kind, IReadOnlyList<string> Keys)[]
+        {
+            ("train", RecipeKeys.Training), ("adal", RecipeKeys.Adal), ("project", RecipeKeys.Project),
+            ("retrain", RecipeKeys.Training), ("evaluate", RecipeKeys.Evaluate), ("export", RecipeKeys.Export),
+        }.Where(o => o.Keys.Contains(key)).Select(o => o.Kind).ToList();
+        return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
+    }
+
+    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSpec.DefaultLr)
+    {
+        var epochs = r.Int("epochs", 1);
+        if (epochs is null && r.Get("epochs") is null)
+        {
+            r.Missing("epochs", "how many epochs this stage trains, e.g. 'epochs: 10'");
+        }
+        var o = r.Child("optimizer", RecipeKeys.Optimizer);
+        var s = r.Child("schedule", RecipeKeys.Schedule);
+        var optimizer = o is null ? new OptimizerSpec(Lr: defaultLr) : new OptimizerSpec(
+            o.Enum<OptimizerName>("name") ?? OptimizerName.Sgd,
+            o.Double("lr", 0, exclusiveMin: true) ?? defaultLr,
+            o.Double("momentum", 0, 1) ?? 0.9,
+            o.Bool("nesterov") ?? false,
+            o.Double("weight_decay", 0) ?? OptimizerSpec.DefaultWeightDecay);
+        var schedule = s is null ? new ScheduleSpec() : new ScheduleSpec(
+            s.Enum<ScheduleName>("name") ?? ScheduleName.Cosine,
+            s.Int("warmup_epochs", 0) ?? 0,
+            s.Int("step_size", 1) ?? ScheduleSpec.DefaultStepSize,
+            s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma);
+        return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
+    }
+
+    private static AdalStageSpec Adal(MapReader r)
+    {
+        var training = Training(r);
+        var rho = r.Child("rho", RecipeKeys.Rho) is { } p ? new RhoSpec(
+            p.Enum<RhoScheduleName>("schedule") ?? RhoScheduleName.Growing,
+            p.Double("initial", 0, exclusiveMin: true) ?? RhoSpec.DefaultInitial,
+            p.Double("factor", 1) ?? RhoSpec.DefaultFactor,
+            p.Int("step_epochs", 1) ?? RhoSpec.DefaultStepEpochs) : new RhoSpec();
+        var every = UpdateEvery.Epoch;
+        if (r.Get("update_every") is YamlScalarNode { Value: { } text })
+        {
+            if (!string.Equals(text, "epoch", StringComparison.OrdinalIgnoreCase))
+            {
+                r.Error("update_every", $"'{r.Path}.update_every' must be 'epoch' or '{{ steps: N }}', got '{text}'");
+            }
+        }
+        else if (r.Child("update_every", RecipeKeys.UpdateEvery) is { } u)
+        {
+            var steps = u.Int("steps", 1);
+            if (steps is null && u.Get("steps") is null)
+            {
+                u.Missing("steps", "e.g. 'update_every: { steps: 100 }', or write 'update_every: epoch'");
+            }
+            every = new UpdateEvery(steps);
+        }
+        return new AdalStageSpec(training, rho, every);
+    }
+
+    private static EvaluateStageSpec Evaluate(MapReader r)
+    {
+        var l = r.Child("latency", RecipeKeys.Latency);
+        return new EvaluateStageSpec(l is null ? null : new LatencySpec(
+            l.IntList("batch_sizes", 1, allowScalar: true) ?? LatencySpec.DefaultBatchSizes,
+            l.Int("runs", 1) ?? LatencySpec.DefaultRuns,
+            l.Int("warmup", 0) ?? LatencySpec.DefaultWarmup));
+    }
+
+    private static ExportStageSpec Export(MapReader r)
+    {
+        var formats = new List<ExportFormat>();
+        foreach (var (text, node) in r.StringList("formats") ?? [])
+        {
+            if (MapReader.ParseEnum<ExportFormat>(Tree(r), node, $"{r.Path}.formats", text) is { } f)
+            {
+                formats.Add(f);
+            }
+        }
+        return new ExportStageSpec(
+            r.Get("formats") is null ? [ExportFormat.Onnx] : formats,
+            r.Int("opset", 7, 25) ?? ExportStageSpec.DefaultOpset,
+            r.Enum<ExportModel>("model") ?? ExportModel.Compressed);
+    }
+
+    // MapReader keeps these private; the binder reaches them for list items it opens itself.
+    private static YamlTree Tree(MapReader m) => m.Tree;
+    private static Dictionary<string, SourceLocation> Locations(MapReader m) => m.Locations;
+}

@@ -1,0 +1,51 @@
+namespace Hodec.Recipes;
+
+/// <summary>
+/// Checks that need the whole recipe but not the model: stage order and what stages require.
+/// </summary>
+public static class RecipeRules
+{
+    /// <summary>Every stage-order and cross-section error, located via <paramref name="source"/>.</summary>
+    public static IReadOnlyList<RecipeDiagnostic> Check(Recipe recipe, RecipeSourceMap source)
+    {
+        var errors = new List<RecipeDiagnostic>();
+        void Error(string path, string message) => errors.Add(RecipeDiagnostic.At(source.Locate(path), path, message));
+
+        var projectAt = -1;
+        for (var i = 0; i < recipe.Stages.Count; i++)
+        {
+            var stage = recipe.Stages[i];
+            var path = $"stages.{i}";
+            var kind = YamlNames.Of(stage.Kind);
+            switch (stage.Kind)
+            {
+                case StageKind.Project when projectAt >= 0:
+                    Error(path, $"a second 'project' stage (the first is stages.{projectAt}); a model is projected once");
+                    break;
+                case StageKind.Project:
+                    projectAt = i;
+                    if (recipe.Compression is null)
+                    {
+                        Error(path, "'project' needs a 'compression' section saying which layers to compress and to what ranks");
+                    }
+                    break;
+                case StageKind.Adal when projectAt >= 0:
+                    Error(path, $"'adal' trains the dense model towards its projection, so it must come before 'project' (stages.{projectAt})");
+                    break;
+                case StageKind.Adal when recipe.Compression is null:
+                    Error(path, "'adal' needs a 'compression' section: it pulls the selected layers towards their TT ranks");
+                    break;
+                case StageKind.Train when projectAt >= 0:
+                    Error(path, $"'train' trains the dense model; after 'project' (stages.{projectAt}) use 'retrain'");
+                    break;
+            }
+            if (stage.NeedsCompressedModel && projectAt < 0)
+            {
+                var what = stage.Kind == StageKind.Export ? "'export' of the compressed model" : $"'{kind}'";
+                var fix = stage.Kind == StageKind.Export ? "; move it after 'project', or set 'model: dense'" : "; move it after a 'project' stage";
+                Error(path, $"{what} needs the TT model, but no 'project' stage comes before it{fix}");
+            }
+        }
+        return errors;
+    }
+}

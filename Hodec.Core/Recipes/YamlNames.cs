@@ -1,0 +1,27 @@
+namespace Hodec.Recipes;
+
+/// <summary>The spelling of enum values in recipes: lower case, <c>tt-classical</c> style for TT formats.</summary>
+public static class YamlNames
+{
+    public static string Of<T>(T value) where T : struct, Enum
+    {
+        var s = value.ToString();
+        return s.StartsWith("Tt", StringComparison.Ordinal) ? "tt-" + s[2..].ToLowerInvariant() : s.ToLowerInvariant();
+    }
+
+    public static IReadOnlyList<string> All<T>() where T : struct, Enum => [.. Enum.GetValues<T>().Select(Of)];
+
+    public static bool TryParse<T>(string text, out T value) where T : struct, Enum
+    {
+        foreach (var v in Enum.GetValues<T>())
+        {
+            if (string.Equals(Of(v), text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+}

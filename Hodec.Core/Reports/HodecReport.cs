@@ -1,0 +1,139 @@
+namespace Hodec.Reports;
+
+/// <summary>
+/// The content of <c>report.json</c> (schema in docs/reports.md). Everything except <see cref="Run"/>
+/// is a deterministic function of the recipe and seed; <see cref="Run"/> holds the volatile facts.
+/// </summary>
+/// <param name="SchemaVersion">Report schema version (1).</param>
+/// <param name="Name">Recipe name.</param>
+/// <param name="Model">Model label for tables, e.g. <c>ResNet-20 / Fashion-MNIST</c>.</param>
+/// <param name="Method">Method label, e.g. <c>HODEC</c>, <c>classical TT</c>, <c>dense</c>.</param>
+/// <param name="Baseline">The dense model's figures.</param>
+/// <param name="Compressed">The compressed model's figures (null when nothing was compressed).</param>
+/// <param name="Reduction">Fractions by which params and MACs fell (<c>1 - compressed/baseline</c>).</param>
+/// <param name="DeltaTop1">Compressed minus baseline top-1, in points.</param>
+/// <param name="Layers">Per compressed layer: shapes, factorisation, ranks, costs.</param>
+/// <param name="Stages">Per stage, in run order: epochs and projection figures.</param>
+/// <param name="Export">Exported files, if an export stage ran.</param>
+/// <param name="Latency">Measured latency, if requested.</param>
+/// <param name="Run">Volatile facts: times, host, paths, versions. Ignored by comparisons.</param>
+public sealed record HodecReport(
+    int SchemaVersion,
+    string Name,
+    string Model,
+    string Method,
+    ModelMetrics Baseline,
+    ModelMetrics? Compressed,
+    Reduction? Reduction,
+    double? DeltaTop1,
+    IReadOnlyList<LayerReport> Layers,
+    IReadOnlyList<StageReport> Stages,
+    ExportReport? Export = null,
+    LatencyReport? Latency = null,
+    RunInfo? Run = null)
+{
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>A report comparing <paramref name="baseline"/> with <paramref name="compressed"/>, with reduction and delta computed.</summary>
+    public static HodecReport Create(string name, string model, string method, ModelMetrics baseline, ModelMetrics? compressed,
+        IReadOnlyList<LayerReport> layers, IReadOnlyList<StageReport> stages, ExportReport? export = null, LatencyReport? latency = null, RunInfo? run = null) =>
+        new(CurrentSchemaVersion, name, model, method, baseline, compressed,
+            compressed is null ? null : Reduction.Between(baseline, compressed),
+            compressed is null ? null : compressed.Top1 - baseline.Top1,
+            layers, stages, export, latency, run);
+
+    /// <summary>The report without its volatile part, as compared by snapshot and resume tests.</summary>
+    public HodecReport WithoutRun() => this with { Run = null };
+}
+
+/// <summary>Accuracy (percent, on the full test split) and costs (params; MACs per image on the executed path).</summary>
+public sealed record ModelMetrics(double Top1, double Top5, long Params, long Macs);
+
+/// <summary>Fractions by which a cost fell: <c>1 - compressed/baseline</c> (negative when it grew).</summary>
+public sealed record Reduction(double Params, double Macs)
+{
+    public static Reduction Between(ModelMetrics baseline, ModelMetrics compressed) =>
+        new(Fraction(baseline.Params, compressed.Params), Fraction(baseline.Macs, compressed.Macs));
+
+    private static double Fraction(long before, long after) => before == 0 ? 0 : 1 - (double)after / before;
+}
+
+/// <summary>One compressed layer.</summary>
+/// <param name="Name">Dotted layer path.</param>
+/// <param name="Format"><c>hodec</c>, <c>tt-classical</c> or <c>tt-fc</c>.</param>
+/// <param name="InShape">Input shape per sample, <c>[C, H, W]</c> (or <c>[F]</c> for linear layers).</param>
+/// <param name="OutShape">Output shape per sample.</param>
+/// <param name="Kernel">Kernel size K (1 for linear layers).</param>
+/// <param name="Stride">Stride.</param>
+/// <param name="Factorization">Channel factorisation used.</param>
+/// <param name="Ranks">TT ranks r_1..r_n (the bonds between modes).</param>
+/// <param name="ParamsBefore">Parameters of the dense layer.</param>
+/// <param name="ParamsAfter">Parameters of the TT layer (its cores, plus bias).</param>
+/// <param name="MacsBefore">MACs per image of the dense layer.</param>
+/// <param name="MacsAfter">MACs per image of the TT layer on the executed path.</param>
+/// <param name="Path">The executed path the costs follow, e.g. <c>tt</c> or <c>merged-1x1</c>.</param>
+public sealed record LayerReport(
+    string Name,
+    string Format,
+    IReadOnlyList<int> InShape,
+    IReadOnlyList<int> OutShape,
+    int Kernel,
+    int Stride,
+    FactorizationReport? Factorization,
+    IReadOnlyList<int> Ranks,
+    long ParamsBefore,
+    long ParamsAfter,
+    long MacsBefore,
+    long MacsAfter,
+    string? Path = null)
+{
+    /// <summary>True when the compressed layer costs more MACs than the dense one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Slower => MacsAfter > MacsBefore;
+}
+
+/// <summary>The channel factorisation used: <c>in</c> multiplies to the input channels, <c>out</c> to the output channels.</summary>
+public sealed record FactorizationReport(IReadOnlyList<int> In, IReadOnlyList<int> Out);
+
+/// <summary>One stage as run.</summary>
+/// <param name="Kind">Stage kind (<c>train</c>, <c>adal</c>, <c>project</c>, ...).</param>
+/// <param name="Epochs">Per epoch, for training stages (empty otherwise).</param>
+/// <param name="Projection">For <c>project</c>: top-1 right before and right after.</param>
+public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null);
+
+/// <summary>One epoch: mean training loss, test top-1 (if evaluated), learning rate, and for ADAL the per-layer relative approximation error.</summary>
+public sealed record EpochReport(int Epoch, double Loss, double? Top1, double Lr, IReadOnlyDictionary<string, double>? ApproxError = null);
+
+/// <summary>Top-1 immediately before and after projection.</summary>
+public sealed record ProjectionReport(double Top1Before, double Top1After);
+
+/// <summary>Files written by the export stage (paths relative to the run directory).</summary>
+public sealed record ExportReport(IReadOnlyList<ExportedFile> Files);
+
+/// <summary>One exported file; <c>max_abs_diff</c> is the largest output difference against TorchSharp when checked.</summary>
+public sealed record ExportedFile(string Format, string File, long Bytes, double? MaxAbsDiff = null);
+
+/// <summary>Measured wall-clock latency per batch size.</summary>
+public sealed record LatencyReport(IReadOnlyList<LatencyPoint> Points, int Threads);
+
+/// <summary>Median milliseconds per batch of the dense and compressed models; <c>ratio</c> = compressed / dense.</summary>
+public sealed record LatencyPoint(int BatchSize, double DenseMs, double CompressedMs)
+{
+    public double Ratio => DenseMs == 0 ? 0 : CompressedMs / DenseMs;
+}
+
+/// <summary>Everything that differs between two identical runs.</summary>
+public sealed record RunInfo(
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? FinishedAt = null,
+    double? DurationSeconds = null,
+    string? Host = null,
+    string? Os = null,
+    string? Dotnet = null,
+    string? Hodec = null,
+    string? Torch = null,
+    int? Threads = null,
+    string? RunDir = null,
+    string? Recipe = null,
+    string? GitCommit = null,
+    IReadOnlyDictionary<string, string>? Extra = null);

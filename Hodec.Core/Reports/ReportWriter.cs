@@ -1,0 +1,60 @@
+namespace Hodec.Reports;
+
+/// <summary>
+/// Writes <c>report.json</c>, <c>report.md</c> and the SVG plots into a directory, each atomically
+/// (written to a temporary file, then renamed over the target), and re-renders the Markdown and
+/// plots from an existing <c>report.json</c> (<c>hodec report &lt;run-dir&gt;</c>).
+/// </summary>
+public static class ReportWriter
+{
+    public const string JsonFile = "report.json";
+    public const string MarkdownFile = "report.md";
+
+    /// <summary>Write all report files; returns their full paths.</summary>
+    public static IReadOnlyList<string> Write(HodecReport report, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<string> { WriteAtomically(directory, JsonFile, ReportJson.Serialize(report)) };
+        written.AddRange(Render(report, directory));
+        return written;
+    }
+
+    /// <summary>Re-render report.md and the plots from <c>report.json</c> in <paramref name="directory"/>.</summary>
+    public static IReadOnlyList<string> Rerender(string directory)
+    {
+        var json = Path.Combine(directory, JsonFile);
+        if (!File.Exists(json))
+        {
+            throw new HodecException($"no {JsonFile} in '{directory}'; pass a run directory written by 'hodec run'.") { Location = directory };
+        }
+        return Render(ReportJson.Deserialize(File.ReadAllText(json), json), directory);
+    }
+
+    private static List<string> Render(HodecReport report, string directory)
+    {
+        var plots = ReportPlots.Render(report);
+        var written = plots.Select(p => WriteAtomically(directory, p.File, p.Svg)).ToList();
+        written.Add(WriteAtomically(directory, MarkdownFile, ReportMarkdown.Render(report, [.. plots.Select(p => p.File)])));
+        return written;
+    }
+
+    /// <summary>Write <paramref name="content"/> to a temporary file beside the target, then rename it into place.</summary>
+    public static string WriteAtomically(string directory, string name, string content)
+    {
+        var target = Path.Combine(directory, name);
+        var temp = Path.Combine(directory, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temp, content, new System.Text.UTF8Encoding(false));
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+        return target;
+    }
+}

@@ -1,0 +1,176 @@
+using Hodec.Recipes;
+
+namespace Hodec.Tests.Recipes;
+
+/// <summary>Each class of bad recipe gives its own message at its own location.</summary>
+public class RecipeValidationTests
+{
+    private static RecipeDiagnostic Reject(string text) => RecipeText.Single(RecipeLoader.TryParse(text, "bad.yml"));
+
+    [Fact]
+    public void UnknownKey_SuggestsTheClosestKey()
+    {
+        var d = Reject("version: 1\nname: x\nmodel: { arch: resnet20, widht: 8 }\ndata: { dataset: d }\nstages: [{ kind: evaluate }]\n");
+        Assert.Equal("bad.yml:3:26: error: unknown key 'widht' in 'model'; did you mean 'width'?", d.ToString());
+        Assert.Equal("model.widht", d.Key);
+    }
+
+    [Fact]
+    public void UnknownStageKey_NamesTheStageKind()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: project\n    evalute: false"));
+        Assert.Equal("bad.yml:8:5: error: unknown key 'evalute' in 'stages.0' (project stage); did you mean 'evaluate'?", d.ToString());
+    }
+
+    [Fact]
+    public void KeyOfAnotherStageKind_SaysWhichStagesTakeIt()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: project\n    epochs: 3"));
+        Assert.Equal("bad.yml:8:5: error: unknown key 'epochs' in 'stages.0' (project stage); 'epochs' is a setting of train, adal, retrain stages", d.ToString());
+    }
+
+    [Theory]
+    [InlineData("update_every: sometimes", "bad.yml:9:19: error: 'stages.0.update_every' must be 'epoch' or '{ steps: N }', got 'sometimes'")]
+    [InlineData("update_every: { steps: 0 }", "bad.yml:9:28: error: 'stages.0.update_every.steps' must be at least 1, got 0")]
+    [InlineData("rho: { schedule: exponential }", "bad.yml:9:22: error: 'stages.0.rho.schedule' has unknown value 'exponential'; allowed: constant, growing, step")]
+    [InlineData("rho: { factor: 0.5 }", "bad.yml:9:20: error: 'stages.0.rho.factor' must be at least 1, got 0.5")]
+    public void AdalSettings_AreChecked(string setting, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: adal\n    epochs: 2\n    {setting}\n  - kind: project"));
+        Assert.Equal(expected, d.ToString());
+    }
+
+    [Fact]
+    public void UnknownTopLevelKey_WithoutCloseMatch_HasNoSuggestion()
+    {
+        var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\nstages: [{ kind: evaluate }]\nbananas: 3\n");
+        Assert.Equal("bad.yml:6:1: error: unknown key 'bananas' in the recipe", d.ToString());
+    }
+
+    [Theory]
+    [InlineData("data: { dataset: d, batch_size: lots }", "bad.yml:4:33: error: 'data.batch_size' expected an integer, got 'lots'")]
+    [InlineData("data: { dataset: d, augment: { flip: maybe } }", "bad.yml:4:38: error: 'data.augment.flip' expected true or false, got 'maybe'")]
+    [InlineData("data: { dataset: [a, b] }", "bad.yml:4:18: error: 'data.dataset' expected a string, got a list")]
+    [InlineData("data: fashion-mnist", "bad.yml:4:7: error: 'data' must be a mapping (keys: dataset, root, batch_size, eval_batch_size, augment, subset, threads)")]
+    public void WrongType_SaysWhatWasExpected(string data, string expected)
+    {
+        var d = Reject($"version: 1\nname: x\nmodel: {{ arch: a }}\n{data}\nstages: [{{ kind: evaluate }}]\n");
+        Assert.Equal(expected, d.ToString());
+    }
+
+    [Fact]
+    public void WrongNumber_SaysExpectedANumber()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: train\n    epochs: 2\n    optimizer: { lr: fast }"));
+        Assert.Equal("bad.yml:9:22: error: 'stages.0.optimizer.lr' expected a number, got 'fast'", d.ToString());
+    }
+
+    [Fact]
+    public void MissingRequiredKeys_AreEachReported()
+    {
+        var result = RecipeLoader.TryParse("version: 1\ndata: { dataset: d }\nstages:\n  - kind: train\n", "bad.yml");
+        Assert.Equal(
+        [
+            "bad.yml:1:1: error: missing required key 'name': give the run a name, e.g. 'name: my-run'",
+            "bad.yml:1:1: error: missing required key 'model': say which network to compress, e.g. 'model: { arch: resnet20 }'",
+            "bad.yml:4:5: error: missing required key 'stages.0.epochs': how many epochs this stage trains, e.g. 'epochs: 10'",
+        ], result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void BadEnumValue_ListsTheAllowedValues()
+    {
+        var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\ncompression: { format: tt-clasical, ranks: 4 }\nstages: [{ kind: evaluate }]\n");
+        Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc; did you mean 'tt-classical'?", d.ToString());
+    }
+
+    [Fact]
+    public void BadStageKind_ListsTheKinds()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: prune"));
+        Assert.Equal("bad.yml:7:11: error: 'stages.0.kind' has unknown value 'prune'; allowed: train, adal, project, retrain, evaluate, export", d.ToString());
+    }
+
+    [Fact]
+    public void RetrainBeforeProject_IsAnError()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: retrain\n    epochs: 1\n  - kind: project"));
+        Assert.Equal("bad.yml:7:5: error: 'retrain' needs the TT model, but no 'project' stage comes before it; move it after a 'project' stage", d.ToString());
+        Assert.Equal("stages.0", d.Key);
+    }
+
+    [Fact]
+    public void ExportOfCompressedBeforeProject_IsAnError_ButDenseExportIsFine()
+    {
+        var d = Reject(RecipeText.WithStages("  - kind: export\n  - kind: project"));
+        Assert.Equal("bad.yml:7:5: error: 'export' of the compressed model needs the TT model, but no 'project' stage comes before it; move it after 'project', or set 'model: dense'", d.ToString());
+        Assert.True(RecipeLoader.TryParse(RecipeText.WithStages("  - { kind: export, model: dense }\n  - kind: project")).Succeeded);
+    }
+
+    [Fact]
+    public void ProjectWithoutCompression_IsAnError()
+    {
+        var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\nstages:\n  - kind: train\n    epochs: 1\n  - kind: project\n");
+        Assert.Equal("bad.yml:8:5: error: 'project' needs a 'compression' section saying which layers to compress and to what ranks", d.ToString());
+    }
+
+    [Fact]
+    public void AdalAfterProject_AndSecondProject_AreErrors()
+    {
+        var result = RecipeLoader.TryParse(RecipeText.WithStages("  - kind: project\n  - kind: adal\n    epochs: 1\n  - kind: project"), "bad.yml");
+        Assert.Equal(
+        [
+            "bad.yml:8:5: error: 'adal' trains the dense model towards its projection, so it must come before 'project' (stages.0)",
+            "bad.yml:10:5: error: a second 'project' stage (the first is stages.0); a model is projected once",
+        ], result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Theory]
+    [InlineData("target: { macs_reduction: 1.5 }", "bad.yml:5:42: error: 'compression.target.macs_reduction' must be between 0 and 1, got 1.5")]
+    [InlineData("target: { params_reduction: -0.1 }", "bad.yml:5:44: error: 'compression.target.params_reduction' must be between 0 and 1, got -0.1")]
+    [InlineData("format: hodec", "bad.yml:5:14: error: 'compression' needs 'ranks' (an integer or a list) or a budget 'target: { macs_reduction: 0.6 }'")]
+    [InlineData("ranks: 0", "bad.yml:5:23: error: 'compression.ranks' must be at least 1, got 0")]
+    public void CompressionBudgetAndRanks_AreRangeChecked(string compression, string expected)
+    {
+        var d = Reject($"version: 1\nname: x\nmodel: {{ arch: a }}\ndata: {{ dataset: d }}\ncompression: {{ {compression} }}\nstages: [{{ kind: evaluate }}]\n");
+        Assert.Equal(expected, d.ToString());
+    }
+
+    [Fact]
+    public void FactorisationListsOfDifferentLength_AreRejected()
+    {
+        var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\ncompression:\n  ranks: 4\n  rules:\n    - match: a\n      factorization: { in: [2, 2], out: [4] }\nstages: [{ kind: evaluate }]\n");
+        Assert.Equal("bad.yml:9:22: error: 'compression.rules.0.factorization' has 2 input factors but 1 output factors; both lists need the same length (the order d)", d.ToString());
+    }
+
+    [Fact]
+    public void WrongVersion_AndMissingVersion_AreErrors()
+    {
+        Assert.Equal("bad.yml:1:10: error: unsupported recipe version 3; this release reads version 1",
+            Reject("version: 3\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\nstages: [{ kind: evaluate }]\n").ToString());
+        Assert.Equal("bad.yml:1:1: error: missing required key 'version': add 'version: 1' at the top",
+            Reject("name: x\nmodel: { arch: a }\ndata: { dataset: d }\nstages: [{ kind: evaluate }]\n").ToString());
+    }
+
+    [Fact]
+    public void InvalidYaml_GivesTheParserPosition()
+    {
+        var d = Reject("version: 1\nname: [unclosed\nmodel: {}\n");
+        Assert.StartsWith("bad.yml:", d.ToString());
+        Assert.Contains("invalid YAML", d.Message);
+        Assert.True(d.Line >= 2, d.ToString());
+    }
+
+    [Fact]
+    public void NotAMapping_IsRejected()
+    {
+        Assert.Equal("bad.yml:1:1: error: a recipe must be a YAML mapping with 'version', 'name', 'model', 'data' and 'stages'", Reject("- just\n- a list\n").ToString());
+    }
+
+    [Fact]
+    public void ManyErrors_AreAllReportedInFileOrder()
+    {
+        var result = RecipeLoader.TryParse("version: 1\nname: x\nseed: abc\nmodel: { arch: a, width: 0 }\ndata: { dataset: d, threads: two }\nstages: [{ kind: evaluate, latency: { runs: 0 } }]\n", "bad.yml");
+        Assert.Equal([3, 4, 5, 6], result.Diagnostics.Select(d => d.Line));
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Hodec.Recipes;
+
+namespace Hodec.Tests.Recipes;
+
+/// <summary>The recipes and the JSON Schema shipped under recipes/ stay valid and in step with the reader.</summary>
+public class ShippedRecipesTests
+{
+    private static readonly string RepoRoot = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Hodec.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("repository root (Hodec.sln) not found above " + AppContext.BaseDirectory);
+    }
+
+    private static List<string> RecipePaths() =>
+        [.. Directory.EnumerateFiles(Path.Combine(RepoRoot, "recipes"), "*.yml", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepoRoot, f)).Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> Recipes() => [.. RecipePaths()];
+
+    [Fact]
+    public void Recipes_IncludeTheDocumentedSet()
+    {
+        var all = RecipePaths();
+        foreach (var expected in new[] { "quickstart.yml", "fashion-mnist-resnet20-hodec.yml", "cifar10-resnet32-hodec.yml", "cifar10-resnet56-hodec.yml", "bench/1-dense.yml", "bench/2-hodec-adal.yml", "bench/3-hodec-no-adal.yml", "bench/4-tt-classical.yml" })
+        {
+            Assert.Contains(Path.Combine("recipes", expected), all);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public void ShippedRecipe_ParsesAndValidates_AndNamesTheSchema(string relative)
+    {
+        var path = Path.Combine(RepoRoot, relative);
+        var result = RecipeLoader.TryLoad(path);
+
+        Assert.True(result.Succeeded, RecipeDiagnostic.FormatAll(result.Diagnostics));
+        var schema = Path.GetRelativePath(Path.GetDirectoryName(path)!, Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")).Replace('\\', '/');
+        Assert.StartsWith($"# yaml-language-server: $schema=./{schema}".Replace("./../", "../", StringComparison.Ordinal), File.ReadLines(path).First());
+    }
+
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public void ShippedRecipe_ResolvedYaml_RoundTrips(string relative)
+    {
+        var recipe = RecipeLoader.Load(Path.Combine(RepoRoot, relative));
+        var yaml = RecipeYamlWriter.Write(recipe);
+        var again = RecipeLoader.TryParse(yaml, "resolved.yml");
+
+        Assert.True(again.Succeeded, RecipeDiagnostic.FormatAll(again.Diagnostics) + "\n" + yaml);
+        Assert.Equal(yaml, RecipeYamlWriter.Write(again.Value));
+    }
+
+    [Fact]
+    public void QuickstartAndBench_MeetTheirStatedShape()
+    {
+        var quick = RecipeLoader.Load(Path.Combine(RepoRoot, "recipes", "quickstart.yml"));
+        Assert.Equal(CompressionFormat.Hodec, quick.Compression!.Format);
+        Assert.True(quick.Compression.Target!.MacsReduction >= 0.5);
+        Assert.Equal([StageKind.Adal, StageKind.Project, StageKind.Retrain, StageKind.Evaluate, StageKind.Export], quick.Stages.Select(s => s.Kind));
+
+        // Issue 5: every benchmark row trains for the same total number of epochs.
+        var totals = Directory.EnumerateFiles(Path.Combine(RepoRoot, "recipes", "bench"), "*.yml")
+            .Select(f => RecipeLoader.Load(f).Stages.Sum(s => s switch
+            {
+                TrainStageSpec t => t.Training.Epochs,
+                AdalStageSpec a => a.Training.Epochs,
+                RetrainStageSpec r => r.Training.Epochs,
+                _ => 0,
+            }))
+            .Distinct();
+        Assert.Equal([25], totals);
+    }
+
+    [Fact]
+    public void Schema_IsValidJson_AndNamesExactlyTheKeysTheReaderAccepts()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
+        var inSchema = new HashSet<string>(StringComparer.Ordinal);
+        Collect(doc.RootElement, inSchema);
+        var accepted = RecipeKeys.All.Values.SelectMany(k => k).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(accepted.Except(inSchema).Order(StringComparer.Ordinal));
+        Assert.Empty(inSchema.Except(accepted).Order(StringComparer.Ordinal));
+        Assert.Equal("http://json-schema.org/draft-07/schema#", doc.RootElement.GetProperty("$schema").GetString());
+    }
+
+    [Fact]
+    public void Schema_EnumsMatchTheReadersNames()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
+        var enums = new List<string>();
+        CollectEnums(doc.RootElement, enums);
+        foreach (var names in new[] { YamlNames.All<CompressionFormat>(), YamlNames.All<StageKind>(), YamlNames.All<OptimizerName>(), YamlNames.All<ScheduleName>(), YamlNames.All<RhoScheduleName>(), YamlNames.All<ExportFormat>(), YamlNames.All<ExportModel>() })
+        {
+            Assert.Contains(string.Join(",", names), enums);
+        }
+    }
+
+    [Fact]
+    public void Schema_EveryNumberBooleanOrList_AlsoAcceptsAVariableReference()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
+        var typed = new List<JsonElement>();
+        CollectTyped(doc.RootElement, typed);
+        var nonString = typed.Where(t => Types(t).Any(n => n is "integer" or "number" or "boolean" or "array")).ToList();
+
+        Assert.True(nonString.Count > 30, $"only {nonString.Count} typed values found");
+        Assert.All(nonString, t =>
+        {
+            Assert.Contains("string", Types(t));
+            Assert.Equal(@"^\$\{vars\.[^}]+\}$", t.GetProperty("pattern").GetString());
+        });
+    }
+
+    private static IEnumerable<string> Types(JsonElement t) =>
+        t.GetProperty("type") is var type && type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(x => x.GetString()!) : [type.GetString()!];
+
+    private static void CollectTyped(JsonElement e, List<JsonElement> typed)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            if (e.TryGetProperty("type", out _))
+            {
+                typed.Add(e);
+            }
+            foreach (var p in e.EnumerateObject())
+            {
+                CollectTyped(p.Value, typed);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+            {
+                CollectTyped(item, typed);
+            }
+        }
+    }
+
+    private static void CollectEnums(JsonElement e, List<string> enums)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in e.EnumerateObject())
+            {
+                if (p.Name == "enum")
+                {
+                    enums.Add(string.Join(",", p.Value.EnumerateArray().Select(v => v.GetString())));
+                }
+                CollectEnums(p.Value, enums);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+            {
+                CollectEnums(item, enums);
+            }
+        }
+    }
+
+    // Every key under a "properties" object, anywhere in the schema.
+    private static void Collect(JsonElement e, HashSet<string> keys)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in e.EnumerateObject())
+            {
+                if (p.Name is "properties" or "trainingProperties" && p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var k in p.Value.EnumerateObject())
+                    {
+                        keys.Add(k.Name);
+                    }
+                }
+                Collect(p.Value, keys);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+            {
+                Collect(item, keys);
+            }
+        }
+    }
+}

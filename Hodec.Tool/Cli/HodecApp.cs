@@ -69,8 +69,19 @@ public static class HodecApp
             }
         }
 
+        foreach (VersionOption version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersionAction();
+        }
+
         return root;
     }
+
+    /// <summary>The tool's version (0.1.0), read from this assembly rather than the process entry assembly.</summary>
+    public static string Version { get; } =
+        typeof(HodecApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? HodecInfo.Version;
 
     private static void Add(RootCommand root, Dictionary<Command, string> examples, Command command, string text)
     {
@@ -87,6 +98,15 @@ public static class HodecApp
         }
 
         return string.Join(' ', names);
+    }
+
+    private sealed class PrintVersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return ExitCodes.Success;
+        }
     }
 
     /// <summary>Standard help, then the command's examples and the exit codes.</summary>

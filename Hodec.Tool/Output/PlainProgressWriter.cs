@@ -42,8 +42,8 @@ public sealed class PlainProgressWriter(TextWriter output, TimeProvider time, Ti
             ? FormatDuration(TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - done) / done))
             : "--:--:--";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{p.Stage}: epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} ({done:P0}) "
-            + $"loss {p.Loss:0.0000} top1 {p.Top1:P2} lr {p.LearningRate:G4} {p.SamplesPerSecond:0} samples/s ETA {eta}");
+            $"{p.Stage}: epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} ({done * 100:0}%) "
+            + $"loss {p.Loss:0.0000} top1 {p.Top1 * 100:0.00}% lr {p.LearningRate:G4} {p.SamplesPerSecond:0} samples/s ETA {eta}");
     }
 
     /// <summary>How much of the stage is done, in [0, 1].</summary>

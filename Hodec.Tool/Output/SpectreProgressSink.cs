@@ -28,7 +28,7 @@ internal sealed class SpectreProgressSink(ProgressContext context) : IProgress<T
             tasks.Batches.MaxValue = Math.Max(1, value.Batches);
             tasks.Batches.Value = value.Batch;
             tasks.Batches.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  loss {value.Loss:0.0000} top1 {value.Top1:P1} {value.SamplesPerSecond:0}/s"));
+                $"  loss {value.Loss:0.0000} top1 {value.Top1 * 100:0.0}% {value.SamplesPerSecond:0}/s"));
         }
     }
 }

@@ -24,23 +24,23 @@ public sealed class TorchSharpSmokeTests
         var expected = new double[n, o, h, w];
         var grad = new double[o, c, k, k];
         for (int b = 0; b < n; b++)
-            for (int oc = 0; oc < o; oc++)
-                for (int i = 0; i < h; i++)
-                    for (int j = 0; j < w; j++)
-                        for (int ic = 0; ic < c; ic++)
-                            for (int u = 0; u < k; u++)
-                                for (int v = 0; v < k; v++)
-                                {
-                                    int yy = i + u - 1, xx = j + v - 1;
-                                    if (yy < 0 || yy >= h || xx < 0 || xx >= w)
-                                    {
-                                        continue;
-                                    }
+        for (int oc = 0; oc < o; oc++)
+        for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++)
+        for (int ic = 0; ic < c; ic++)
+        for (int u = 0; u < k; u++)
+        for (int v = 0; v < k; v++)
+        {
+            int yy = i + u - 1, xx = j + v - 1;
+            if (yy < 0 || yy >= h || xx < 0 || xx >= w)
+            {
+                continue;
+            }
 
-                                    double xv = xs[(((b * c) + ic) * h + yy) * w + xx];
-                                    expected[b, oc, i, j] += ws[(((oc * c) + ic) * k + u) * k + v] * xv;
-                                    grad[oc, ic, u, v] += xv;
-                                }
+            double xv = xs[(((b * c) + ic) * h + yy) * w + xx];
+            expected[b, oc, i, j] += ws[(((oc * c) + ic) * k + u) * k + v] * xv;
+            grad[oc, ic, u, v] += xv;
+        }
 
         double[] got = y.detach().data<double>().ToArray();
         double[] gotGrad = weight.grad!.data<double>().ToArray();
@@ -58,11 +58,11 @@ public sealed class TorchSharpSmokeTests
         double[,] h2 = Householder([0.3, -1, 2, 1]);
         var a = new double[5, 4];
         for (int i = 0; i < 5; i++)
-            for (int j = 0; j < 4; j++)
-                for (int k = 0; k < 4; k++)
-                {
-                    a[i, j] += h1[i, k] * s[k] * h2[k, j];
-                }
+        for (int j = 0; j < 4; j++)
+        for (int k = 0; k < 4; k++)
+        {
+            a[i, j] += h1[i, k] * s[k] * h2[k, j];
+        }
 
         Tensor m = tensor(a.Cast<double>().ToArray(), float64).reshape(5, 4);
         var (u, sv, vh) = linalg.svd(m, fullMatrices: false);
@@ -77,10 +77,10 @@ public sealed class TorchSharpSmokeTests
         int n = v.Length;
         var h = new double[n, n];
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                h[i, j] = (i == j ? 1 : 0) - (2 * v[i] * v[j] / norm2);
-            }
+        for (int j = 0; j < n; j++)
+        {
+            h[i, j] = (i == j ? 1 : 0) - (2 * v[i] * v[j] / norm2);
+        }
 
         return h;
     }

@@ -144,6 +144,6 @@ public static partial class ModelPlanner
         path.EndsWith('/') || path.EndsWith('\\') ? path : path + Path.DirectorySeparatorChar;
 
     // "key: value" or "- value" at the end of a line, ignoring comments.
-    [GeneratedRegex(@"^\s*(?:-\s+)?(?:[\w.\-]+\s*:\s+)?(?<value>[^#\n{}\[\]]+?)\s*(?:#.*)?$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]*(?:-[ \t]+)?(?:[\w.\-]+[ \t]*:[ \t]+)?(?<value>[^#\r\n{}\[\]]+?)[ \t]*(?:#.*)?$", RegexOptions.Multiline)]
     private static partial Regex ScalarValue();
 }

@@ -36,6 +36,7 @@ public static class HodecApp
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction errorAction)
         {
             errorAction.ShowHelp = false; // the errors and "did you mean" stay visible; help is one flag away
+            invocation.Output = host.Error; // suggestions belong with the error, not in stdout
             await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
             host.Error.WriteLine($"Run '{HelpCommandLine(parse)} --help' for usage.");
             return ExitCodes.InvalidInput;

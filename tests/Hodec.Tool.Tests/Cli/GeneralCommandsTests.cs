@@ -53,7 +53,8 @@ public sealed class GeneralCommandsTests
 
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("Unrecognized command or argument '--treads'.", result.Error);
-        Assert.Contains("'--treads' was not matched. Did you mean one of the following?\n--threads", result.Out);
+        Assert.Contains("'--treads' was not matched. Did you mean one of the following?\n--threads", result.Error);
+        Assert.Equal(string.Empty, result.Out);
         Assert.EndsWith("Run 'dotnet hodec run --help' for usage.\n", result.Error);
     }
 
@@ -64,7 +65,7 @@ public sealed class GeneralCommandsTests
 
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("Unrecognized command or argument 'lst'.", result.Error);
-        Assert.Contains("Did you mean one of the following?\nlist", result.Out);
+        Assert.Contains("Did you mean one of the following?\nlist", result.Error);
     }
 
     [Fact]

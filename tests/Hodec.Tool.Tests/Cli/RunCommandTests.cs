@@ -61,6 +61,18 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_LogFormatJson_ConsoleLogsAreCompactJsonLines()
+    {
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--log-format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("@t", out _), l));
+        Assert.Contains(lines, l => l.Contains("\"@mt\":\"scripted run of {Recipe}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_DefaultOutput_IsRunsSlashRecipeName()
     {
         Assert.Equal(Path.Combine("runs", "tiny"), RunCommand.DefaultRunDirectory("models/tiny.hodec.yml"));

@@ -3,13 +3,19 @@
 # manifest, then run `dotnet hodec --version` there. Needs no network: the folder's nuget.config lists only
 # artifacts/packages, and a private package cache keeps a stale Hodec.Tool of the same version out of the way.
 #
-#   build/install-tool.sh [--no-pack] [TARGET_DIR]      (default TARGET_DIR: a new temporary folder)
+#   build/install-tool.sh [--no-pack] [TARGET_DIR] [-- HODEC_ARGS...]
+#
+# TARGET_DIR defaults to a new temporary folder. Arguments after `--` are run there as `dotnet hodec ARGS`
+# once the tool is installed, e.g. `build/install-tool.sh -- run "$PWD/recipes/quickstart.yml"`.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pack=1
 if [[ "${1:-}" == "--no-pack" ]]; then pack=0; shift; fi
-target="${1:-$(mktemp -d -t hodec-tool-XXXXXX)}"
+target=""
+if [[ $# -gt 0 && "$1" != "--" ]]; then target="$1"; shift; fi
+[[ -n "$target" ]] || target="$(mktemp -d -t hodec-tool-XXXXXX)"
+if [[ "${1:-}" == "--" ]]; then shift; fi
 packages="$repo/artifacts/packages"
 
 if [[ $pack == 1 ]]; then
@@ -41,4 +47,5 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet tool install --local Hodec.Tool --version "$version" >/dev/null
 dotnet hodec --version
 echo "Installed Hodec.Tool $version in $target"
+if [[ $# -gt 0 ]]; then dotnet hodec "$@"; fi
 echo "Use it there with: export NUGET_PACKAGES=$NUGET_PACKAGES DOTNET_CLI_HOME=$DOTNET_CLI_HOME; dotnet hodec --help"

@@ -61,6 +61,7 @@ public static class HodecApp
         Add(root, examples, PlanCommand.Create(host, common), PlanCommand.Examples);
         Add(root, examples, ReportCommand.Create(host, common), ReportCommand.Examples);
         Add(root, examples, ListCommand.Create(host, common), ListCommand.Examples);
+        Add(root, examples, InfoCommand.Create(host, common), InfoCommand.Examples);
 
         foreach (HelpOption help in root.Options.OfType<HelpOption>())
         {

@@ -17,6 +17,18 @@ public sealed class GeneralCommandsTests
     }
 
     [Fact]
+    public async Task Info_LoadsLibtorch_PrintsVersionsAndCpuDevice()
+    {
+        CliResult result = await CliRunner.RunAsync("info");
+
+        Assert.Equal(0, result.ExitCode);
+        string[] lines = result.Out.Split('\n');
+        Assert.Equal("hodec 0.1.0", lines[0]);
+        Assert.StartsWith("TorchSharp 0.107.0 (libtorch 2.10", lines[1]);
+        Assert.Matches(@"^Device: cpu, [1-9]\d* thread\(s\); CUDA: not in this build$", lines[2]);
+    }
+
+    [Fact]
     public async Task Help_ListsCommandsExamplesAndExitCodes()
     {
         CliResult result = await CliRunner.RunAsync("--help");

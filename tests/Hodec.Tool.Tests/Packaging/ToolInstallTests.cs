@@ -23,11 +23,12 @@ public sealed class ToolInstallTests
         using var target = new TempDirectory();
         string repository = ProcessRunner.RepositoryRoot();
 
-        var (exitCode, output) = ProcessRunner.Run("bash", [Path.Combine(repository, "build", "install-tool.sh"), target.Path],
+        // `info` loads libtorch from the installed package: the native-compat patch must have reached it.
+        var (exitCode, output) = ProcessRunner.Run("bash", [Path.Combine(repository, "build", "install-tool.sh"), target.Path, "--", "info"],
             repository, TimeSpan.FromMinutes(8));
 
         Assert.True(exitCode == 0, output);
-        Assert.Contains($"\n{HodecApp.Version}\nInstalled Hodec.Tool {HodecApp.Version} in {target.Path}", "\n" + output);
+        Assert.Contains($"\n{HodecApp.Version}\nInstalled Hodec.Tool {HodecApp.Version} in {target.Path}\nhodec {HodecApp.Version}\nTorchSharp 0.107.0 (libtorch 2.10", "\n" + output);
         // `dotnet new tool-manifest` writes ./dotnet-tools.json since .NET 10 (.config/ before).
         Assert.True(
             File.Exists(Path.Combine(target.Path, "dotnet-tools.json")) || File.Exists(Path.Combine(target.Path, ".config", "dotnet-tools.json")),

@@ -84,7 +84,8 @@ public sealed class SampleWorkspace : IDisposable
         var arguments = new List<string> { "build", "-v:n", "--disable-build-servers" };
         if (ToolPath is not null)
         {
-            arguments.Add($"-p:HodecToolPath={ToolPath}");
+            // Relative on purpose: HodecToolPath resolves against the project folder.
+            arguments.Add($"-p:HodecToolPath={Path.GetRelativePath(AppDirectory, ToolPath)}");
         }
 
         arguments.AddRange(properties.Select(p => "-p:" + p));

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using Hodec.Tool.Engine;
+using Hodec.Tool.Output;
+using Serilog.Core;
+
+namespace Hodec.Tool.Cli;
+
+/// <summary><c>hodec run &lt;recipe&gt;</c>: the whole pipeline into a run directory.</summary>
+internal static class RunCommand
+{
+    public const string Examples =
+        "  dotnet hodec run recipes/quickstart.yml\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set training.epochs=3 --seed 7\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C";
+
+    public static Command Create(HodecCliHost host, CommonOptions common)
+    {
+        var recipe = new RecipeArguments();
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Run directory for the model, reports, checkpoints and log. Default: runs/<recipe name>.",
+            HelpName = "dir",
+        };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the run directory." };
+        var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: all cores).", HelpName = "n" };
+        var device = new Option<string>("--device")
+        {
+            Description = "Compute device. This build is CPU-only.",
+            DefaultValueFactory = _ => "cpu",
+            HelpName = "cpu|cuda",
+        };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the recipe's.", HelpName = "n" };
+
+        var command = new Command("run", "Run a recipe: train, compress, fine-tune, export and report.");
+        recipe.AddTo(command);
+        command.Add(output);
+        command.Add(resume);
+        command.Add(threads);
+        command.Add(device);
+        command.Add(seed);
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            OutputSettings settings = common.Read(result);
+            string? runDirectory = null;
+            string? recipePath = null;
+            return await CommandGuard.RunAsync(host, settings, async () =>
+            {
+                recipePath = recipe.ReadRecipe(result);
+                if (result.GetValue(device) == "cuda")
+                {
+                    throw new HodecException(
+                        "This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.");
+                }
+
+                int? threadCount = result.GetValue(threads);
+                if (threadCount is <= 0)
+                {
+                    throw new HodecException($"--threads must be a positive number of threads, got {threadCount}.");
+                }
+
+                runDirectory = Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath));
+                bool resuming = result.GetValue(resume);
+                if (resuming && !Directory.Exists(runDirectory))
+                {
+                    throw new HodecException(
+                        $"--resume: there is no run directory at '{runDirectory}'. Pass the --out of the interrupted run, or start without --resume.");
+                }
+
+                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed));
+                Directory.CreateDirectory(runDirectory);
+                return await ExecuteAsync(host, settings, request, cancellationToken).ConfigureAwait(false);
+            },
+            () => runDirectory is null
+                ? string.Empty
+                : $"The last checkpoint is in {runDirectory}. Continue with: dotnet hodec run {recipePath} --out {runDirectory} --resume",
+            cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>runs/&lt;recipe file name without .hodec.yml, .yml or .yaml&gt;, under the current directory.</summary>
+    public static string DefaultRunDirectory(string recipePath)
+    {
+        string name = Path.GetFileName(recipePath);
+        foreach (string suffix in new[] { ".hodec.yml", ".hodec.yaml", ".yml", ".yaml" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && name.Length > suffix.Length)
+            {
+                name = name[..^suffix.Length];
+                break;
+            }
+        }
+
+        return Path.Combine("runs", name);
+    }
+
+    private static async Task<int> ExecuteAsync(HodecCliHost host, OutputSettings settings, RunRequest request, CancellationToken cancellationToken)
+    {
+        var console = host.CreateAnsiConsole();
+        var view = ProgressView.Choose(settings.Quiet, host.IsTerminal, console, host.Out, host.Time);
+        using Logger log = CliLogging.Create(host, settings, request.OutputDirectory, view.IsLive);
+        log.Information("Running {Recipe} into {RunDirectory} (overrides: {Overrides}, resume: {Resume})",
+            request.RecipePath, request.OutputDirectory, string.Join(' ', request.Overrides), request.Resume);
+        try
+        {
+            RunResult result = await view.RunAsync(progress => host.Engine.RunAsync(request, progress, log, cancellationToken)).ConfigureAwait(false);
+            log.Information("Finished: {Summary}", result.Summary);
+            host.Out.WriteLine($"Done: {result.Summary}");
+            host.Out.WriteLine($"Outputs in {result.RunDirectory}:");
+            foreach (string artifact in result.Artifacts)
+            {
+                host.Out.WriteLine($"  {artifact}");
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Error(e, "Run failed");
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            log.Warning("Interrupted; the engine saved a checkpoint in {RunDirectory}", request.OutputDirectory);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Serilog;
+
+namespace Hodec.Tool.Engine;
+
+/// <summary>
+/// What the CLI needs from the Hodec engine. Every method takes an immutable request and either returns
+/// a result or throws a <see cref="HodecException"/> (invalid input: exit code 2) or any other exception
+/// (a failure during the run: exit code 1). Cancellation surfaces as <see cref="OperationCanceledException"/>
+/// after the engine has saved a checkpoint.
+/// </summary>
+/// <remarks>
+/// The real engine (Hodec.Core's pipeline) plugs in through an adapter implementing this interface; until
+/// then <see cref="UnavailableEngine"/> answers every call with a clear "not available yet" error.
+/// </remarks>
+public interface IHodecEngine
+{
+    /// <summary>Schema and semantic checks only. Problems come back as diagnostics, not exceptions.</summary>
+    ValidationResult Validate(ValidateRequest request);
+
+    /// <summary>The compression plan for a recipe, with no training.</summary>
+    CompressionPlan Plan(PlanRequest request);
+
+    /// <summary>Runs the whole pipeline into <see cref="RunRequest.OutputDirectory"/>.</summary>
+    Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken);
+
+    /// <summary>Re-renders the Markdown, JSON and plots of an existing run directory.</summary>
+    ReportResult Report(ReportRequest request);
+
+    /// <summary>The models, datasets or stages this engine knows.</summary>
+    IReadOnlyList<CatalogEntry> List(CatalogKind kind);
+}

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+
+namespace Hodec.Tool.Engine;
+
+/// <summary>One <c>--set path=value</c> override, applied to the recipe before validation.</summary>
+/// <param name="Path">Dotted path into the recipe, for example <c>training.epochs</c>.</param>
+/// <param name="Value">The raw value text; the recipe loader parses it as YAML scalar.</param>
+public sealed record SettingOverride(string Path, string Value)
+{
+    /// <summary>Parses <c>path=value</c>; the value may itself contain '='.</summary>
+    public static SettingOverride Parse(string text)
+    {
+        int equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new HodecException(
+                $"--set expects path=value (for example --set training.epochs=3), got '{text}'.");
+        }
+
+        string path = text[..equals].Trim();
+        if (path.Length == 0 || path.StartsWith('.') || path.EndsWith('.') || path.Contains("..", StringComparison.Ordinal))
+        {
+            throw new HodecException($"--set path '{path}' is not a dotted recipe path such as training.epochs.");
+        }
+
+        return new SettingOverride(path, text[(equals + 1)..]);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Path}={Value}";
+}
+
+/// <summary>Input of <see cref="IHodecEngine.Validate"/>.</summary>
+public sealed record ValidateRequest(string RecipePath, ImmutableArray<SettingOverride> Overrides);
+
+/// <summary>Input of <see cref="IHodecEngine.Plan"/>.</summary>
+public sealed record PlanRequest(string RecipePath, ImmutableArray<SettingOverride> Overrides);
+
+/// <summary>Input of <see cref="IHodecEngine.RunAsync"/>.</summary>
+/// <param name="RecipePath">The recipe file.</param>
+/// <param name="OutputDirectory">The run directory (already resolved by the caller; logs go there too).</param>
+/// <param name="Overrides">The <c>--set</c> overrides, in command-line order.</param>
+/// <param name="Resume">Continue from the checkpoint in <paramref name="OutputDirectory"/>.</param>
+/// <param name="Threads">CPU threads for libtorch, or null for its default.</param>
+/// <param name="Seed">Overrides the recipe's seed when set.</param>
+public sealed record RunRequest(
+    string RecipePath,
+    string OutputDirectory,
+    ImmutableArray<SettingOverride> Overrides,
+    bool Resume,
+    int? Threads,
+    int? Seed);
+
+/// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>
+public sealed record ReportRequest(string RunDirectory);
+
+/// <summary>What <c>hodec list</c> can enumerate.</summary>
+public enum CatalogKind
+{
+    /// <summary>Model architectures a recipe can name.</summary>
+    Models,
+
+    /// <summary>Datasets a recipe can name.</summary>
+    Datasets,
+
+    /// <summary>Pipeline stage kinds a recipe can use.</summary>
+    Stages,
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hodec.Tool.Engine;
+using Spectre.Console;
+
+namespace Hodec.Tool.Output;
+
+/// <summary>The plan as a console table or as JSON (snake_case keys; a stable, documented shape).</summary>
+public static class PlanRendering
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes the per-layer table, a totals row and the reductions.</summary>
+    public static void WriteTable(IAnsiConsole console, CompressionPlan plan)
+    {
+        var table = new Table().Title(Markup.Escape($"Compression plan: {plan.Model}"));
+        table.AddColumn("Layer");
+        table.AddColumn("Shape");
+        table.AddColumn("Factorisation");
+        table.AddColumn("Ranks");
+        foreach (string numeric in new[] { "Params before", "Params after", "MACs before", "MACs after" })
+        {
+            table.AddColumn(new TableColumn(numeric).RightAligned());
+        }
+
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            table.AddRow(
+                Markup.Escape(layer.Name), Markup.Escape(layer.Shape), Markup.Escape(layer.Factorisation), Markup.Escape(layer.Ranks),
+                N(layer.ParamsBefore), N(layer.ParamsAfter), N(layer.MacsBefore), N(layer.MacsAfter));
+        }
+
+        table.AddRow("Total", string.Empty, string.Empty, string.Empty,
+            N(plan.ParamsBefore), N(plan.ParamsAfter), N(plan.MacsBefore), N(plan.MacsAfter));
+        console.Write(table);
+        console.WriteLine(Reduction("Parameters", plan.ParamsBefore, plan.ParamsAfter));
+        console.WriteLine(Reduction("MACs", plan.MacsBefore, plan.MacsAfter));
+    }
+
+    /// <summary>The plan as indented JSON.</summary>
+    public static string ToJson(CompressionPlan plan)
+    {
+        var layers = new JsonArray();
+        foreach (LayerPlan l in plan.Layers)
+        {
+            layers.Add(new JsonObject
+            {
+                ["name"] = l.Name,
+                ["shape"] = l.Shape,
+                ["factorisation"] = l.Factorisation,
+                ["ranks"] = l.Ranks,
+                ["params_before"] = l.ParamsBefore,
+                ["params_after"] = l.ParamsAfter,
+                ["macs_before"] = l.MacsBefore,
+                ["macs_after"] = l.MacsAfter,
+            });
+        }
+
+        var root = new JsonObject
+        {
+            ["model"] = plan.Model,
+            ["layers"] = layers,
+            ["totals"] = new JsonObject
+            {
+                ["params_before"] = plan.ParamsBefore,
+                ["params_after"] = plan.ParamsAfter,
+                ["params_ratio"] = Ratio(plan.ParamsBefore, plan.ParamsAfter),
+                ["macs_before"] = plan.MacsBefore,
+                ["macs_after"] = plan.MacsAfter,
+                ["macs_ratio"] = Ratio(plan.MacsBefore, plan.MacsAfter),
+            },
+        };
+        return root.ToJsonString(Indented);
+    }
+
+    /// <summary>"Parameters: 1,000 -> 100 (10.00x smaller, -90.0%)".</summary>
+    public static string Reduction(string what, long before, long after)
+    {
+        double ratio = Ratio(before, after);
+        double change = before == 0 ? 0 : (after - before) / (double)before;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{what}: {before:N0} -> {after:N0} ({ratio:0.00}x smaller, {change:+0.0%;-0.0%;0.0%})");
+    }
+
+    private static double Ratio(long before, long after) => after == 0 ? 0 : Math.Round(before / (double)after, 4);
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

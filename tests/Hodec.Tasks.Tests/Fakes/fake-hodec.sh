@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# A stand-in for `hodec run` in the Hodec.Tasks integration tests, until the real engine exists.
+# Writes the outputs the build predicts, or prints an MSBuild-canonical error for a recipe containing
+# the word "broken". Every invocation is appended to invocations.log next to this script.
+set -eu
+if [[ "${1:-}" != "run" ]]; then echo "fake-hodec: expected 'run', got '${1:-}'" >&2; exit 2; fi
+recipe="$2"; shift 2
+out=""; sets=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --set) sets="$sets $2"; shift 2 ;;
+    --error-format) shift 2 ;;
+    *) echo "fake-hodec: unexpected argument '$1'" >&2; exit 2 ;;
+  esac
+done
+echo "$recipe$sets" >> "$(dirname "$0")/invocations.log"
+
+line="$(grep -n broken "$recipe" | head -1 | cut -d: -f1 || true)"
+if [[ -n "$line" ]]; then
+  offset="$(sed -n "${line}p" "$recipe" | grep -bo broken | head -1 | cut -d: -f1)"
+  echo "$recipe($line,$((offset + 1))): error HODEC0001: unknown stage kind 'broken'; expected one of train, adal, project, retrain, evaluate, export."
+  exit 2
+fi
+
+mkdir -p "$out"
+echo "retrain: epoch 1/1 batch 10/10 (100%) loss 0.4000 top1 85.00% lr 0.01 5000 samples/s ETA 00:00:00"
+for file in model.safetensors model.onnx report.json report.md; do
+  echo "fake $file for $recipe$sets" > "$out/$file"
+done
+echo "Done: fake compression of $(basename "$recipe")"

@@ -1,0 +1,75 @@
+using Hodec.Tasks.Tests.Support;
+
+namespace Hodec.Tasks.Tests.Integration;
+
+/// <summary>
+/// Real `dotnet build` processes on a temporary copy of samples/ClassifierApp, referencing the locally packed
+/// Hodec.Tasks. One scenario per test keeps the number of (slow) builds small.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class SampleBuildTests
+{
+    private const string Ran = "Hodec: compressing ";
+    private const string Skipped = "Skipping target \"HodecCompile\" because all output files are up-to-date with respect to the input files.";
+
+    [Fact]
+    public void SampleBuild_FirstRunsSecondSkipsTouchRebuildsBrokenFailsCleanRemoves()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the fake tool is a bash script and the packed tool is linux-x64
+        }
+
+        using var workspace = new SampleWorkspace();
+        string[] outputs = ["model.safetensors", "model.onnx", "report.json", "report.md"];
+
+        // 1. First build runs the tool; outputs land in obj/.../hodec/classifier and are copied to bin.
+        var first = workspace.Build();
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains(Ran + workspace.Recipe, first.Output);
+        Assert.All(outputs, f => Assert.True(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, f)), f));
+        Assert.All(outputs, f => Assert.True(File.Exists(Path.Combine(workspace.OutputModelDirectory, f)), f));
+        Assert.True(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, "hodec.build.log")));
+
+        // 2. Nothing changed: MSBuild skips the target.
+        var second = workspace.Build();
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains(Skipped, second.Output);
+        Assert.DoesNotContain(Ran, second.Output);
+
+        // 3. Touching the recipe reruns it.
+        File.SetLastWriteTimeUtc(workspace.Recipe, DateTime.UtcNow.AddSeconds(2));
+        var third = workspace.Build();
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.Contains(Ran, third.Output);
+
+        // 4. The sample finds its model at run time.
+        var run = workspace.Dotnet(["run", "--no-build"]);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Compressed model: " + Path.Combine(workspace.OutputModelDirectory, "model.onnx"), run.Output);
+
+        // 5. HodecSkip=true: the tool does not run even though the recipe changed, and the build says why.
+        File.SetLastWriteTimeUtc(workspace.Recipe, DateTime.UtcNow.AddSeconds(4));
+        var skipped = workspace.Build("HodecSkip=true");
+        Assert.True(skipped.ExitCode == 0, skipped.Output);
+        Assert.Contains("Hodec: not compressing 1 model(s): HodecSkip=true", skipped.Output);
+        Assert.DoesNotContain(Ran, skipped.Output);
+
+        // 6. A broken recipe fails the build with an error at the recipe's line and column.
+        string[] lines = File.ReadAllLines(workspace.Recipe);
+        int line = Array.FindIndex(lines, l => l.Contains("kind: retrain", StringComparison.Ordinal));
+        lines[line] = lines[line].Replace("kind: retrain", "kind: broken", StringComparison.Ordinal);
+        File.WriteAllLines(workspace.Recipe, lines);
+        int column = lines[line].IndexOf("broken", StringComparison.Ordinal) + 1;
+        var broken = workspace.Build();
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains($"{workspace.Recipe}({line + 1},{column}): error HODEC0001:", broken.Output);
+        Assert.All(outputs, f => Assert.False(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, f)), f));
+
+        // 7. Clean removes the outputs and their copies.
+        var clean = workspace.Dotnet(["clean", "-v:q", "--disable-build-servers", .. workspace.ToolPath is null ? Array.Empty<string>() : [$"-p:HodecToolPath={workspace.ToolPath}"]]);
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.False(Directory.Exists(workspace.IntermediateModelDirectory), "obj/.../hodec/classifier should be gone");
+        Assert.All(outputs, f => Assert.False(File.Exists(Path.Combine(workspace.OutputModelDirectory, f)), f));
+    }
+}

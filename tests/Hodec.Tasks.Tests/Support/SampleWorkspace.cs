@@ -1,0 +1,128 @@
+namespace Hodec.Tasks.Tests.Support;
+
+/// <summary>Which hodec the sample's build runs.</summary>
+public enum ToolUnderTest
+{
+    /// <summary>Fakes/fake-hodec.sh through HodecToolPath: fast, and independent of the engine.</summary>
+    Fake,
+
+    /// <summary>The packed Hodec.Tool from artifacts/packages, installed into the workspace's tool manifest (`dotnet hodec`).</summary>
+    Packed,
+}
+
+/// <summary>
+/// A temporary copy of samples/ClassifierApp that restores the locally packed Hodec.Tasks (and nothing else)
+/// with a private package cache, and builds it with real `dotnet` processes. The tool comes from
+/// HODEC_TASKS_TEST_TOOL (fake by default; "packed" once the real engine is merged).
+/// </summary>
+public sealed class SampleWorkspace : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+    private readonly TempDirectory _root = new();
+    private readonly Dictionary<string, string> _environment;
+
+    public SampleWorkspace()
+    {
+        Repository = ProcessRunner.RepositoryRoot();
+        Tool = string.Equals(Environment.GetEnvironmentVariable("HODEC_TASKS_TEST_TOOL"), "packed", StringComparison.OrdinalIgnoreCase)
+            ? ToolUnderTest.Packed
+            : ToolUnderTest.Fake;
+        _environment = new()
+        {
+            ["NUGET_PACKAGES"] = Path.Combine(_root.Path, ".nuget-packages"), // a re-packed 0.1.0 must not be shadowed by a cached one
+            ["DOTNET_CLI_HOME"] = Path.Combine(_root.Path, ".dotnet-home"),
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+        };
+
+        Pack();
+        CopyDirectory(Path.Combine(Repository, "samples", "ClassifierApp"), AppDirectory);
+        File.WriteAllText(Path.Combine(AppDirectory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="hodec-local" value="{Path.Combine(Repository, "artifacts", "packages")}" />
+              </packageSources>
+            </configuration>
+            """);
+
+        if (Tool == ToolUnderTest.Fake)
+        {
+            ToolPath = Path.Combine(_root.Path, "fake-hodec.sh");
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Fakes", "fake-hodec.sh"), ToolPath);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(ToolPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        else
+        {
+            Check(ProcessRunner.Run("bash", [Path.Combine(Repository, "build", "install-tool.sh"), "--no-pack", _root.Path], _root.Path, _environment, Timeout));
+        }
+    }
+
+    public string Repository { get; }
+
+    public ToolUnderTest Tool { get; }
+
+    public string? ToolPath { get; }
+
+    public string AppDirectory => Path.Combine(_root.Path, "app");
+
+    public string Recipe => Path.Combine(AppDirectory, "models", "classifier.hodec.yml");
+
+    public string IntermediateModelDirectory => Path.Combine(AppDirectory, "obj", "Debug", "net10.0", "hodec", "classifier");
+
+    public string OutputModelDirectory => Path.Combine(AppDirectory, "bin", "Debug", "net10.0", "hodec", "classifier");
+
+    /// <summary>`dotnet build -v:n`, with the fake tool's path when the fake is under test.</summary>
+    public (int ExitCode, string Output) Build(params string[] properties)
+    {
+        var arguments = new List<string> { "build", "-v:n", "--disable-build-servers" };
+        if (ToolPath is not null)
+        {
+            // Relative on purpose: HodecToolPath resolves against the project folder.
+            arguments.Add($"-p:HodecToolPath={Path.GetRelativePath(AppDirectory, ToolPath)}");
+        }
+
+        arguments.AddRange(properties.Select(p => "-p:" + p));
+        return Dotnet(arguments);
+    }
+
+    public (int ExitCode, string Output) Dotnet(IEnumerable<string> arguments) =>
+        ProcessRunner.Run("dotnet", arguments, AppDirectory, _environment, Timeout);
+
+    public void Dispose() => _root.Dispose();
+
+    private void Pack() =>
+        Check(ProcessRunner.Run("dotnet", ["pack", Path.Combine(Repository, "Hodec.Tasks", "Hodec.Tasks.csproj"), "-c", "Release", "-v", "q", "--disable-build-servers"],
+            Repository, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1" }, Timeout));
+
+    private static void Check((int ExitCode, string Output) result)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(result.Output);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                || relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace Hodec.Tasks.Tests.Tasks;
+
+public sealed class ModelPlannerTests
+{
+    private static readonly string Root = OperatingSystem.IsWindows() ? @"C:\app" : "/app";
+
+    private static string P(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static ModelDeclaration Declare(string? name = null, string? outputDir = null, string? set = null, string? linkBase = null) =>
+        new(P("models", "classifier.hodec.yml"), name, outputDir, set, linkBase, null, [], []);
+
+    [Fact]
+    public void Plan_Defaults_PredictsFourOutputsUnderIntermediateHodecName()
+    {
+        ModelPlan plan = ModelPlanner.Plan(Declare(), P("obj", "Debug", "net10.0"), [], _ => false, _ => "");
+
+        string dir = P("obj", "Debug", "net10.0", "hodec", "classifier") + Path.DirectorySeparatorChar;
+        Assert.Equal("classifier", plan.Name);
+        Assert.Equal(dir, plan.OutputDir);
+        Assert.Equal(
+            [dir + "model.safetensors", dir + "model.onnx", dir + "report.json", dir + "report.md"],
+            plan.Outputs);
+        Assert.Equal("hodec/classifier", plan.LinkBase);
+        Assert.Equal("PreserveNewest", plan.CopyToOutputDirectory);
+        Assert.Equal(dir + "hodec.build.log", plan.LogFile);
+    }
+
+    [Fact]
+    public void Plan_Inputs_RecipeReferencedFilesToolAndArgumentsStamp()
+    {
+        string recipe = P("models", "classifier.hodec.yml");
+        string weights = P("models", "weights", "lenet.safetensors");
+        string tool = P("tools", "hodec");
+        var files = new HashSet<string> { recipe, weights };
+        string text = "model:\n  weights: weights/lenet.safetensors  # pretrained\n  name: lenet5\ndata:\n  root: https://example.org/x\n";
+
+        ModelPlan plan = ModelPlanner.Plan(Declare(), P("obj"), [tool], files.Contains, _ => text);
+
+        Assert.Equal([recipe, weights, tool, plan.ArgumentsStamp], plan.Inputs);
+    }
+
+    [Fact]
+    public void ToolArguments_RunWithOutErrorFormatAndEachSetInOrder()
+    {
+        ModelPlan plan = ModelPlanner.Plan(Declare(set: "a.b=1; c=x y ;"), P("obj"), [], _ => false, _ => "");
+
+        Assert.Equal(
+            ["run", P("models", "classifier.hodec.yml"), "--out", P("obj", "hodec", "classifier"), "--error-format", "msbuild", "--set", "a.b=1", "--set", "c=x y"],
+            ModelPlanner.ToolArguments(plan));
+    }
+
+    [Fact]
+    public void Plan_Metadata_OverridesNameOutputDirAndLinkBase()
+    {
+        ModelPlan plan = ModelPlanner.Plan(Declare(name: "small", outputDir: P("out"), linkBase: "assets/models/"), P("obj"), [], _ => false, _ => "");
+
+        Assert.Equal("small", plan.Name);
+        Assert.Equal(P("out") + Path.DirectorySeparatorChar, plan.OutputDir);
+        Assert.Equal("assets/models", plan.LinkBase);
+    }
+
+    [Theory]
+    [InlineData("models/classifier.hodec.yml", "classifier")]
+    [InlineData("a/b.yaml", "b")]
+    [InlineData("x.hodec.yaml", "x")]
+    [InlineData("noext", "noext")]
+    public void NameOf_StripsRecipeSuffixes(string recipe, string name) => Assert.Equal(name, ModelPlanner.NameOf(recipe));
+
+    [Theory]
+    [InlineData("plain", false, "plain")]
+    [InlineData("--set", false, "--set")]
+    [InlineData("/a b/c.yml", false, "'/a b/c.yml'")]
+    [InlineData("it's", false, "'it'\\''s'")]
+    [InlineData("$HOME", false, "'$HOME'")]
+    [InlineData(@"C:\a b\c.yml", true, "\"C:\\a b\\c.yml\"")]
+    public void Quote_ShellSafe(string argument, bool windows, string quoted) => Assert.Equal(quoted, HodecRun.Quote(argument, windows));
+
+    [Fact]
+    public void ResolveTool_NoToolPath_RunsDotnetHodec_ElseTheGivenExecutable()
+    {
+        var (dotnet, dotnetArguments) = HodecRun.ResolveTool(null, "/usr/bin/dotnet");
+        var (direct, directArguments) = HodecRun.ResolveTool("/opt/hodec", "/usr/bin/dotnet");
+
+        Assert.Equal("/usr/bin/dotnet", dotnet);
+        Assert.Equal(["hodec"], dotnetArguments);
+        Assert.Equal("dotnet", HodecRun.ResolveTool("", null).Executable);
+        Assert.Equal("/opt/hodec", direct);
+        Assert.Empty(directArguments);
+    }
+}

@@ -1,0 +1,43 @@
+using Hodec.Tool.Engine;
+using Hodec.Tool.Tests.Support;
+using Snapshooter.Xunit;
+
+namespace Hodec.Tool.Tests.Cli;
+
+public sealed class PlanCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static ScriptedEngine EngineWithPlan() => new()
+    {
+        Plan = new CompressionPlan("resnet20",
+        [
+            new LayerPlan("layer1.0.conv1", "16x16x3x3", "[4,4]x[4,4]x[3x3]", "1,8,8,1", 2304, 592, 2359296, 606208),
+            new LayerPlan("fc", "64x10", "[8,8]x[10]", "1,4,1", 640, 288, 640, 288),
+        ]),
+    };
+
+    [Fact]
+    public async Task Plan_Table_MatchesSnapshot()
+    {
+        string recipe = _temp.Write("r.yml", "model: resnet20\n");
+
+        var result = await CliRunner.RunAsync(EngineWithPlan(), "plan", recipe);
+
+        Assert.Equal(0, result.ExitCode);
+        Snapshot.Match(result.Out);
+    }
+
+    [Fact]
+    public async Task Plan_Json_MatchesSnapshot()
+    {
+        string recipe = _temp.Write("r.yml", "model: resnet20\n");
+
+        var result = await CliRunner.RunAsync(EngineWithPlan(), "plan", recipe, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Snapshot.Match(result.Out);
+    }
+}

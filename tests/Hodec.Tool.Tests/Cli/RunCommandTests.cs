@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Hodec.Tool.Cli;
+using Hodec.Tool.Engine;
+using Hodec.Tool.Output;
+using Hodec.Tool.Tests.Support;
+
+namespace Hodec.Tool.Tests.Cli;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Recipe() => _temp.Write("tiny.hodec.yml", "model: resnet20\n");
+
+    private string RunDirectory => Path.Combine(_temp.Path, "run");
+
+    [Fact]
+    public async Task Run_ScriptedEngine_BindsEveryOptionIntoTheRequest()
+    {
+        var engine = new ScriptedEngine();
+
+        CliResult result = await CliRunner.RunAsync(engine,
+            "run", Recipe(), "--out", RunDirectory, "--set", "training.epochs=2", "--set", "model.width=0.5", "--threads", "3", "--seed", "7", "--quiet");
+
+        Assert.Equal(0, result.ExitCode);
+        var request = Assert.IsType<RunRequest>(Assert.Single(engine.Requests));
+        Assert.Equal(
+            new RunRequest(Recipe(), RunDirectory, request.Overrides, Resume: false, Threads: 3, Seed: 7),
+            request);
+        Assert.Equal([new SettingOverride("training.epochs", "2"), new SettingOverride("model.width", "0.5")], request.Overrides.ToArray());
+        Assert.Equal(
+            $"Done: top1 91.20%, 12.5x fewer parameters\nOutputs in {RunDirectory}:\n  model.safetensors\n  report.md\n",
+            result.Out);
+    }
+
+    [Fact]
+    public async Task Run_NotATerminal_WritesPlainProgressLines_AndJsonLogInRunDirectory()
+    {
+        var engine = new ScriptedEngine
+        {
+            ProgressEvents =
+            [
+                new TrainingProgress("pretrain", 1, 2, 1, 4, 2.5, 0.125, 0.1, 1000),
+                new TrainingProgress("pretrain", 1, 2, 2, 4, 2.0, 0.25, 0.1, 1000),
+                new TrainingProgress("pretrain", 1, 2, 4, 4, 1.5, 0.5, 0.1, 1000),
+            ],
+        };
+
+        CliResult result = await CliRunner.RunAsync(engine, "run", Recipe(), "--out", RunDirectory);
+
+        Assert.Equal(0, result.ExitCode);
+        string[] progress = [.. result.Out.Split('\n').Where(l => l.StartsWith("pretrain:", StringComparison.Ordinal))];
+        Assert.Equal(2, progress.Length); // the first event and the epoch end; the middle one falls inside the 2 s pace
+        Assert.StartsWith("pretrain: epoch 1/2 batch 4/4 (50%) loss 1.5000 top1 50.00% lr 0.1 1000 samples/s ETA", progress[1]);
+        Assert.Contains("INF Running ", result.Error);
+
+        string[] logLines = File.ReadAllLines(Path.Combine(RunDirectory, CliLogging.LogFileName));
+        Assert.Contains(logLines, l => JsonDocument.Parse(l).RootElement.GetProperty("@mt").GetString() == "scripted run of {Recipe}");
+    }
+
+    [Fact]
+    public async Task Run_LogFormatJson_ConsoleLogsAreCompactJsonLines()
+    {
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--log-format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("@t", out _), l));
+        Assert.Contains(lines, l => l.Contains("\"@mt\":\"scripted run of {Recipe}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_DefaultOutput_IsRunsSlashRecipeName()
+    {
+        Assert.Equal(Path.Combine("runs", "tiny"), RunCommand.DefaultRunDirectory("models/tiny.hodec.yml"));
+        Assert.Equal(Path.Combine("runs", "quickstart"), RunCommand.DefaultRunDirectory("recipes/quickstart.yml"));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Run_DeviceCuda_Exit2_SaysThisBuildIsCpuOnly()
+    {
+        var engine = new ScriptedEngine();
+
+        CliResult result = await CliRunner.RunAsync(engine, "run", Recipe(), "--device", "cuda");
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal(
+            "hodec: error: This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.\n",
+            result.Error);
+        Assert.Empty(engine.Requests);
+    }
+
+    [Fact]
+    public async Task Run_ResumeWithoutRunDirectory_Exit2_SaysWhatToPass()
+    {
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--resume");
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal(
+            $"hodec: error: --resume: there is no run directory at '{RunDirectory}'. Pass the --out of the interrupted run, or start without --resume.\n",
+            result.Error);
+    }
+
+    [Fact]
+    public async Task Run_Cancelled_Exit130_SaysHowToResume()
+    {
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        string recipe = Recipe();
+
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine { WaitForCancellation = true }, null, interrupt.Token,
+            "run", recipe, "--out", RunDirectory);
+
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.EndsWith(
+            $"Interrupted. The last checkpoint is in {RunDirectory}. Continue with: dotnet hodec run {recipe} --out {RunDirectory} --resume\n",
+            result.Error);
+    }
+
+    [Fact]
+    public async Task Run_UserErrorWithLocation_Exit2_FileLineColumn_NoStack()
+    {
+        var engine = new ScriptedEngine { RunFailure = new HodecException("weights file not found: w.pt") { Location = "r.yml:4:10" } };
+
+        CliResult result = await CliRunner.RunAsync(engine, "run", Recipe(), "--out", RunDirectory);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.EndsWith("r.yml:4:10: error: weights file not found: w.pt\n", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Run_UnexpectedFailure_Exit1_StackOnlyWithVerbose()
+    {
+        var engine = new ScriptedEngine { RunFailure = new InvalidOperationException("loss became NaN") };
+
+        CliResult quiet = await CliRunner.RunAsync(engine, "run", Recipe(), "--out", RunDirectory);
+        CliResult verbose = await CliRunner.RunAsync(engine, "run", Recipe(), "--out", RunDirectory, "--verbose");
+
+        Assert.Equal(ExitCodes.Failure, quiet.ExitCode);
+        Assert.Contains("hodec: error: InvalidOperationException: loss became NaN\nRerun with --verbose for the stack trace;", quiet.Error);
+        Assert.DoesNotContain("   at ", quiet.Error);
+        Assert.Equal(ExitCodes.Failure, verbose.ExitCode);
+        Assert.Contains("   at ", verbose.Error);
+    }
+}

@@ -1,0 +1,53 @@
+using Hodec.Tool.Engine;
+using Hodec.Tool.Output;
+using Hodec.Tool.Tests.Support;
+
+namespace Hodec.Tool.Tests.Output;
+
+public sealed class PlainProgressWriterTests
+{
+    private static TrainingProgress At(int epoch, int batch, string stage = "finetune") =>
+        new(stage, epoch, 3, batch, 10, 0.5, 0.875, 0.001, 2500);
+
+    [Fact]
+    public void Report_PacesLines_FirstEventEpochEndsAndEveryInterval()
+    {
+        var time = new ManualTime();
+        using var output = new StringWriter();
+        var writer = new PlainProgressWriter(output, time, TimeSpan.FromSeconds(2));
+
+        writer.Report(At(1, 1)); // first of the stage: printed
+        time.Advance(TimeSpan.FromSeconds(1));
+        writer.Report(At(1, 2)); // 1 s later: skipped
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        writer.Report(At(1, 3)); // 2.5 s after the last line: printed
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        writer.Report(At(1, 10)); // epoch end: printed however soon
+        writer.Report(At(1, 1, "other")); // a new stage: printed
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["1/10", "3/10", "10/10", "1/10"], lines.Select(l => l.Split(' ')[4]));
+        Assert.StartsWith("other:", lines[3]);
+    }
+
+    [Fact]
+    public void Format_PinsTheLine_EtaFromElapsedAndFractionDone()
+    {
+        // Epoch 2 of 3, batch 5 of 10: half of the second epoch, so 1.5 of 3 epochs done; 60 s elapsed -> 60 s left.
+        var p = new TrainingProgress("finetune", 2, 3, 5, 10, 0.123456, 0.9125, 0.001, 2500.4);
+
+        string line = PlainProgressWriter.Format(p, TimeSpan.FromSeconds(60));
+
+        Assert.Equal("finetune: epoch 2/3 batch 5/10 (50%) loss 0.1235 top1 91.25% lr 0.001 2500 samples/s ETA 00:01:00", line);
+    }
+
+    [Theory]
+    [InlineData(1, 0, 0.0)]
+    [InlineData(1, 10, 1.0 / 3)]
+    [InlineData(3, 10, 1.0)]
+    [InlineData(3, 99, 1.0)]
+    public void Fraction_CountsFinishedEpochsAndBatches(int epoch, int batch, double expected)
+    {
+        Assert.Equal(expected, PlainProgressWriter.Fraction(new TrainingProgress("s", epoch, 3, batch, 10, 0, 0, 0, 0)), 12);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Hodec.Tool.Engine;
+using Serilog;
+
+namespace Hodec.Tool.Tests.Support;
+
+/// <summary>
+/// A test double for the engine: returns canned results and records the requests, so the CLI's own
+/// behaviour (argument binding, rendering, exit codes) is tested independently of the pipeline.
+/// </summary>
+public sealed class ScriptedEngine : IHodecEngine
+{
+    public List<object> Requests { get; } = [];
+
+    public ValidationResult Validation { get; init; } = new([]);
+
+    public CompressionPlan Plan { get; init; } = new("none", []);
+
+    public IReadOnlyList<TrainingProgress> ProgressEvents { get; init; } = [];
+
+    /// <summary>Thrown from RunAsync after the progress events, when set.</summary>
+    public Exception? RunFailure { get; init; }
+
+    /// <summary>Makes RunAsync wait for cancellation after reporting its events.</summary>
+    public bool WaitForCancellation { get; init; }
+
+    public ValidationResult Validate(ValidateRequest request)
+    {
+        Requests.Add(request);
+        return Validation;
+    }
+
+    CompressionPlan IHodecEngine.Plan(PlanRequest request)
+    {
+        Requests.Add(request);
+        return Plan;
+    }
+
+    public async Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        log.Information("scripted run of {Recipe}", Path.GetFileName(request.RecipePath));
+        foreach (TrainingProgress p in ProgressEvents)
+        {
+            progress.Report(p);
+        }
+
+        if (WaitForCancellation)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        if (RunFailure is not null)
+        {
+            throw RunFailure;
+        }
+
+        return new RunResult(request.OutputDirectory, ["model.safetensors", "report.md"], "top1 91.20%, 12.5x fewer parameters");
+    }
+
+    public ReportResult Report(ReportRequest request)
+    {
+        Requests.Add(request);
+        return new ReportResult(request.RunDirectory, ["report.md", "report.json"]);
+    }
+
+    public IReadOnlyList<CatalogEntry> List(CatalogKind kind)
+    {
+        Requests.Add(kind);
+        return kind == CatalogKind.Models ? [new("resnet20", "ResNet-20 for 32x32 images")] : ImmutableArray<CatalogEntry>.Empty;
+    }
+}

@@ -102,7 +102,7 @@ public sealed class Trainer : IDisposable
 
                 lr = LrSchedule.At(settings.Schedule, settings.Optimizer.LearningRate, step, totalSteps, batches);
                 int start = batch * settings.BatchSize, size = Math.Min(settings.BatchSize, n - start);
-                var (loss, hits) = Step(train, order.narrow(0, start, size), lr, epoch, batch, step);
+                var (loss, hits) = Step(train, order, start, size, lr, epoch, batch, step);
                 step++;
                 lossSum += loss;
                 correct += hits;
@@ -132,9 +132,10 @@ public sealed class Trainer : IDisposable
         return history;
     }
 
-    private (double Loss, long Correct) Step(TensorDataset train, Tensor indices, double lr, int epoch, int batch, long step)
+    private (double Loss, long Correct) Step(TensorDataset train, Tensor order, int start, int size, double lr, int epoch, int batch, long step)
     {
         using var scope = NewDisposeScope();
+        var indices = order.narrow(0, start, size);
         var images = BatchTransforms.Augment(train.Images.index_select(0, indices), settings.Augment, dataGenerator);
         var x = BatchTransforms.Normalize(images, settings.Mean, settings.Std);
         var y = train.Labels.index_select(0, indices);

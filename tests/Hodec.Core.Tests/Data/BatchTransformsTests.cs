@@ -43,24 +43,24 @@ public sealed class BatchTransformsTests
             // Naive reference: search the offset and flip that explain the output.
             var matches = new List<(int Dy, int Dx, bool Flip)>();
             for (int dy = 0; dy <= 2 * p; dy++)
-            for (int dx = 0; dx <= 2 * p; dx++)
-            foreach (bool flip in new[] { false, true })
-            {
-                bool ok = true;
-                for (int ch = 0; ch < c && ok; ch++)
-                for (int i = 0; i < h && ok; i++)
-                for (int j = 0; j < w && ok; j++)
-                {
-                    int sy = i + dy - p, sx = (flip ? w - 1 - j : j) + dx - p;
-                    byte expected = sy < 0 || sy >= h || sx < 0 || sx >= w ? (byte)0 : xs[(((n * c) + ch) * h + sy) * w + sx];
-                    ok = ys[(((n * c) + ch) * h + i) * w + j] == expected;
-                }
+                for (int dx = 0; dx <= 2 * p; dx++)
+                    foreach (bool flip in new[] { false, true })
+                    {
+                        bool ok = true;
+                        for (int ch = 0; ch < c && ok; ch++)
+                            for (int i = 0; i < h && ok; i++)
+                                for (int j = 0; j < w && ok; j++)
+                                {
+                                    int sy = i + dy - p, sx = (flip ? w - 1 - j : j) + dx - p;
+                                    byte expected = sy < 0 || sy >= h || sx < 0 || sx >= w ? (byte)0 : xs[(((n * c) + ch) * h + sy) * w + sx];
+                                    ok = ys[(((n * c) + ch) * h + i) * w + j] == expected;
+                                }
 
-                if (ok)
-                {
-                    matches.Add((dy, dx, flip));
-                }
-            }
+                        if (ok)
+                        {
+                            matches.Add((dy, dx, flip));
+                        }
+                    }
 
             Assert.NotEmpty(matches);
             flips += matches[0].Flip ? 1 : 0;

@@ -125,12 +125,12 @@ public sealed class ModelZooTests
         var y = block.call(tensor(xs).reshape(1, 2, 4, 4));
         var expected = new float[4 * 2 * 2];
         for (int c = 0; c < 2; c++)
-        for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++)
-        {
-            // One zero channel before, one after: input channel c lands at c + 1.
-            expected[((c + 1) * 4) + (i * 2) + j] = Math.Max(0, xs[(c * 16) + (2 * i * 4) + (2 * j)]);
-        }
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++)
+                {
+                    // One zero channel before, one after: input channel c lands at c + 1.
+                    expected[((c + 1) * 4) + (i * 2) + j] = Math.Max(0, xs[(c * 16) + (2 * i * 4) + (2 * j)]);
+                }
 
         Assert.Equal(expected, y.data<float>().ToArray());
     }

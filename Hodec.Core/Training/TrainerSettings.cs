@@ -95,6 +95,9 @@ public sealed record TrainerSettings
     /// <summary>Checkpoint file written at every epoch end and on cancellation; null disables checkpoints.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>These settings with the dataset's normalisation mean and std.</summary>
+    public TrainerSettings WithNormalisation(DatasetInfo dataset) => this with { Mean = dataset.Mean, Std = dataset.Std };
+
     /// <summary>Throws <see cref="HodecException"/> listing every invalid setting.</summary>
     public void Validate()
     {

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Hodec.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+// Training-step time of a zoo model: forward, cross-entropy, backward, SGD (momentum 0.9, wd 5e-4) step.
+// Usage: dotnet run -c Release --project bench/Hodec.Bench -- [model] [batch] [threads] [warmup] [iters]
+string name = args.Length > 0 ? args[0] : "resnet20";
+int batch = args.Length > 1 ? int.Parse(args[1]) : 128;
+int threads = args.Length > 2 ? int.Parse(args[2]) : 2;
+int warmup = args.Length > 3 ? int.Parse(args[3]) : 5;
+int iters = args.Length > 4 ? int.Parse(args[4]) : 20;
+
+torch.set_num_threads(threads);
+torch.random.manual_seed(0);
+using var model = ModelZoo.Create(name, new ModelOptions(InChannels: 1, NumClasses: 10, InputSize: 28));
+model.train();
+using var optimizer = optim.SGD(model.parameters(), 0.1, 0.9, 0, 5e-4);
+using var x = randn(batch, 1, 28, 28);
+using var y = randint(0, 10, [batch], ScalarType.Int64);
+
+var times = new List<double>();
+for (int i = 0; i < warmup + iters; i++)
+{
+    var clock = Stopwatch.StartNew();
+    using (NewDisposeScope())
+    {
+        optimizer.zero_grad();
+        var loss = F.cross_entropy(model.call(x), y);
+        loss.backward();
+        optimizer.step();
+        _ = loss.item<float>();
+    }
+
+    if (i >= warmup)
+    {
+        times.Add(clock.Elapsed.TotalMilliseconds);
+    }
+}
+
+times.Sort();
+Console.WriteLine($"hodec {name} batch={batch} threads={threads} median_ms={times[times.Count / 2]:F1} min_ms={times[0]:F1} iters={iters}");

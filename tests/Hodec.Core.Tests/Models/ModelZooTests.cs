@@ -28,11 +28,24 @@ public sealed class ModelZooTests
         Assert.Equal(published, ModelZoo.CountParameters(model));
     }
 
-    [Fact]
-    public void ResNet18_ImageNet_Has11_69MParameters()
+    // torchvision's published totals: resnet18 11.69M, resnet34 21.80M, resnet50 25.56M (1000 classes).
+    [Theory]
+    [InlineData("resnet18", 11_689_512)]
+    [InlineData("resnet34", 21_797_672)]
+    [InlineData("resnet50", 25_557_032)]
+    public void ImageNetResNet_ParameterCount_MatchesTorchvision(string name, long expected)
     {
-        using var model = ModelZoo.Create("resnet18", new ModelOptions(InChannels: 3, NumClasses: 1000, InputSize: 224));
-        Assert.Equal(11_689_512, ModelZoo.CountParameters(model));
+        using var model = ModelZoo.Create(name, new ModelOptions(InChannels: 3, NumClasses: 1000, InputSize: 224));
+        Assert.Equal(expected, ModelZoo.CountParameters(model));
+    }
+
+    [Fact]
+    public void LeNet5_ClassicCount_On32x32()
+    {
+        // conv1 1*6*25+6, conv2 6*16*25+16, fc1 400*120+120, fc2 120*84+84, fc3 84*10+10 = 61,706.
+        using var model = ModelZoo.Create("lenet5", new ModelOptions(InputSize: 32));
+        Assert.Equal(61_706, ModelZoo.CountParameters(model));
+        Assert.Equal(ModelZoo.Names.Order(), ModelZoo.Descriptions.Keys.Order());
     }
 
     [Theory]

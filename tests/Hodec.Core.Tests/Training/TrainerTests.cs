@@ -27,6 +27,30 @@ public sealed class TrainerTests
         Assert.True(a[0].Top5 >= a[0].Top1);
     }
 
+    private sealed class ListProgress : IProgress<TrainingProgress>
+    {
+        public List<TrainingProgress> Reports { get; } = [];
+
+        public void Report(TrainingProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void Fit_ReportsProgressPerBatch_AndStepsToHooks()
+    {
+        var progress = new ListProgress();
+        var steps = new List<int>();
+        using var model = TrainingFixture.Model();
+        using var trainer = new Trainer(model, TrainingFixture.Settings(1), [new LambdaHook(onStep: steps.Add)], progress);
+        var metrics = trainer.Fit(TrainingFixture.Train, TrainingFixture.Test);
+
+        Assert.Equal(Enumerable.Range(1, 8), progress.Reports.Select(r => r.Batch));
+        Assert.All(progress.Reports, r => Assert.Equal((1, 8), (r.Epoch, r.Batches)));
+        Assert.Equal(Enumerable.Range(1, 8), steps);
+        Assert.Equal(metrics[0].TrainLoss, progress.Reports[^1].Loss, 12);
+        Assert.Equal(metrics[0].TrainTop1, progress.Reports[^1].Accuracy, 12);
+        Assert.True(progress.Reports[0].LearningRate < progress.Reports[3].LearningRate, "warm-up ramps the LR");
+    }
+
     [Fact]
     public void Fit_DifferentDataSeed_DifferentLoss()
     {

@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build bench/Hodec.Bench -c Release -v q >/dev/null
 for round in 1 2; do
-  /usr/bin/python3 bench/step_time_pytorch.py 128 2 5 20
-  dotnet bench/Hodec.Bench/bin/Release/net10.0/linux-x64/Hodec.Bench.dll resnet20 128 2 5 20
+  /usr/bin/python3 bench/step_time_pytorch.py 128 2 3 10
+  dotnet bench/Hodec.Bench/bin/Release/net10.0/linux-x64/Hodec.Bench.dll resnet20 128 2 3 10
 done

@@ -82,6 +82,40 @@ public sealed class DatasetRegistryTests
     }
 
     [Fact]
+    public void Load_Cifar10FromRoot_KeepsChannelPlanarPixels()
+    {
+        using var root = new TempDir();
+        string dir = Directory.CreateDirectory(Path.Combine(root.Path, "cifar10", "cifar-10-batches-bin")).FullName;
+        byte[] Record(byte label) => new[] { label }.Concat(Enumerable.Range(0, 3072).Select(i => (byte)((i / 1024 * 100) + label))).ToArray();
+        foreach (string f in new[] { "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch" })
+        {
+            File.WriteAllBytes(Path.Combine(dir, f + ".bin"), Record(1).Concat(Record(2)).ToArray());
+        }
+
+        using var splits = DatasetRegistry.Load("cifar10", new DataOptions(Root: root.Path));
+        Assert.Equal(new long[] { 10, 3, 32, 32 }, splits.Train.Images.shape);
+        Assert.Equal(new long[] { 1, 2, 1, 2, 1, 2, 1, 2, 1, 2 }, splits.Train.Labels.data<long>().ToArray());
+        // Record 1 (label 2): channel c is filled with 100 * c + 2.
+        Assert.Equal(new byte[] { 2, 102, 202 }, splits.Train.Images[1, .., 5, 7].data<byte>().ToArray());
+    }
+
+    [Fact]
+    public void Load_MnistRawFilesUnderRootName_AreFound()
+    {
+        using var root = new TempDir();
+        string dir = Directory.CreateDirectory(Path.Combine(root.Path, "mnist")).FullName;
+        foreach (string split in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-images-idx3-ubyte"), IdxReaderTests.Idx(IdxReader.ImagesMagic, [2, 28, 28], new byte[2 * 784]));
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), IdxReaderTests.Idx(IdxReader.LabelsMagic, [2], [3, 9]));
+        }
+
+        using var splits = DatasetRegistry.Load("mnist", new DataOptions(Root: root.Path));
+        Assert.Equal(new long[] { 2, 1, 28, 28 }, splits.Test.Images.shape);
+        Assert.Equal(new long[] { 3, 9 }, splits.Test.Labels.data<long>().ToArray());
+    }
+
+    [Fact]
     public void Get_Unknown_ListsDatasets()
     {
         var e = Assert.Throws<HodecException>(() => DatasetRegistry.Get("svhn"));

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace Hodec.Training;
+
+/// <summary>Metrics of one epoch: training loss and LR, then test-set evaluation (eval mode, full split).</summary>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainTop1, double TestLoss, double Top1, double Top5, double LearningRate, double Seconds);
+
+/// <summary>Progress report after each training batch (for progress bars).</summary>
+public sealed record TrainingProgress(int Epoch, int Batch, int Batches, double Loss, double Accuracy, double LearningRate, double SamplesPerSecond);
+
+/// <summary>Result of evaluating a model on a split.</summary>
+public sealed record EvalResult(double Loss, double Top1, double Top5);
+
+/// <summary>
+/// Extension point for stages that add to the loss or act between steps (the ADAL stage uses all three).
+/// Every method has a no-op default.
+/// </summary>
+public interface ITrainingHook
+{
+    /// <summary>A term added to the loss of each step (e.g. an augmented-Lagrangian penalty); null for none.</summary>
+    Tensor? ExtraLoss(nn.Module model) => null;
+
+    /// <summary>Called after each optimiser step with the 1-based global step count.</summary>
+    void OnStepEnd(int globalStep)
+    {
+    }
+
+    /// <summary>Called after each epoch's evaluation.</summary>
+    void OnEpochEnd(int epoch, EpochMetrics metrics)
+    {
+    }
+}
+
+/// <summary>Training stopped because the loss became NaN or infinite.</summary>
+public sealed class DivergenceException(string message) : HodecException(message);

@@ -41,9 +41,9 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         Ranks = [spatialCore.shape[2], .. cores.Take(cores.Count - 1).Select(c => c.shape[3])];
         using (no_grad())
         {
-            spatial_core = new Parameter(spatialCore.detach().clone().contiguous());
-            this.cores = new ParameterList([.. cores.Select(c => new Parameter(c.detach().clone().contiguous()))]);
-            this.bias = bias is null ? null : new Parameter(bias.detach().clone());
+            spatial_core = TtParameter.From(spatialCore);
+            this.cores = new ParameterList([.. cores.Select(c => TtParameter.From(c))]);
+            this.bias = bias is null ? null : TtParameter.From(bias);
         }
 
         RegisterComponents();

@@ -168,7 +168,7 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         long rIn = core.shape[0], rOut = core.shape[3];
         Tensor t = MergeIn
             ? nn.functional.conv2d(x, ChainMatrix(input_cores).t().reshape(rIn, Layout.InChannels, 1, 1))
-            : ContractIn(x.reshape(n, Layout.InputFactors[0], h * w)).reshape(n, rIn, h, w);
+            : ContractIn(x.reshape(n, Layout.InputFactors[0], -1)).reshape(n, rIn, h, w);
         t = nn.functional.conv2d(t, core.permute(3, 0, 1, 2), strides: Geometry.Stride, padding: Geometry.Padding, dilation: Geometry.Dilation);
         if (MergeOut)
         {
@@ -264,5 +264,5 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         };
     }
 
-    private static Parameter AsParameter(Tensor t) => new(t.detach().clone().contiguous(), requires_grad: true);
+    private static Parameter AsParameter(Tensor t) => TtParameter.From(t);
 }

@@ -36,8 +36,8 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
         Ranks = [.. cores.Take(cores.Count - 1).Select(c => c.shape[3])];
         using (no_grad())
         {
-            this.cores = new ParameterList([.. cores.Select(c => new Parameter(c.detach().clone().contiguous()))]);
-            this.bias = bias is null ? null : new Parameter(bias.detach().clone());
+            this.cores = new ParameterList([.. cores.Select(c => TtParameter.From(c))]);
+            this.bias = bias is null ? null : TtParameter.From(bias);
         }
 
         RegisterComponents();

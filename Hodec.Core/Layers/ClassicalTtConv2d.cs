@@ -164,28 +164,34 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
     }
 
     /// <inheritdoc/>
-    public LayerCost Cost(long inH, long inW)
+    public LayerCost Cost(long inH, long inW) =>
+        EstimateCost(new HodecLayout(InputFactors, OutputFactors, KernelH, KernelW), Ranks, Geometry, inH, inW, bias is not null) with { Params = ParameterCount };
+
+    /// <summary>Cost of a classical TT-conv with bond ranks <c>r_1..r_d</c> without building it.</summary>
+    public static LayerCost EstimateCost(HodecLayout layout, IReadOnlyList<long> ranks, ConvGeometry geometry, long inH, long inW, bool bias = false)
     {
-        long ho = Geometry.OutputSize(inH, KernelH, 0), wo = Geometry.OutputSize(inW, KernelW, 1);
-        long pixels = ho * wo;
-        long[] r = [.. Ranks, 1];
-        var stages = new List<StageCost> { new("spatial-conv", InChannels * r[0] * KernelH * KernelW * pixels) };
-        for (int j = 0; j < cores.Count; j++)
+        int d = layout.Order;
+        if (ranks.Count != d)
         {
-            long before = OutputFactors.Take(j).Aggregate(1L, (a, b) => a * b);
-            long after = InputFactors.Skip(j + 1).Aggregate(1L, (a, b) => a * b);
-            stages.Add(new($"core-{j + 1}", before * r[j] * InputFactors[j] * OutputFactors[j] * r[j + 1] * after * pixels));
+            throw new HodecException($"A classical TT-conv of order {d} has {d} bond ranks; got {ranks.Count}.");
         }
 
-        long denseWeight = (long)OutChannels * InChannels * KernelH * KernelW;
-        return new LayerCost(
-            Format,
-            "sequential",
-            ParameterCount,
-            stages.Sum(s => s.Macs),
-            denseWeight + (bias is null ? 0 : OutChannels),
-            denseWeight * pixels,
-            0,
-            stages);
+        long ho = geometry.OutputSize(inH, layout.KernelH, 0), wo = geometry.OutputSize(inW, layout.KernelW, 1);
+        long pixels = ho * wo;
+        long[] r = [.. ranks, 1];
+        long kk = (long)layout.KernelH * layout.KernelW;
+        var stages = new List<StageCost> { new("spatial-conv", layout.InChannels * r[0] * kk * pixels) };
+        long coreParams = kk * r[0];
+        for (int j = 0; j < d; j++)
+        {
+            long before = layout.OutputFactors.Take(j).Aggregate(1L, (a, b) => a * b);
+            long after = layout.InputFactors.Skip(j + 1).Aggregate(1L, (a, b) => a * b);
+            stages.Add(new($"core-{j + 1}", before * r[j] * layout.InputFactors[j] * layout.OutputFactors[j] * r[j + 1] * after * pixels));
+            coreParams += r[j] * layout.OutputFactors[j] * layout.InputFactors[j] * r[j + 1];
+        }
+
+        long biasParams = bias ? layout.OutChannels : 0;
+        long denseWeight = (long)layout.OutChannels * layout.InChannels * kk;
+        return new LayerCost("classical-tt", "sequential", coreParams + biasParams, stages.Sum(s => s.Macs), denseWeight + biasParams, denseWeight * pixels, 0, stages);
     }
 }

@@ -65,7 +65,7 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
             this.bias = bias is null ? null : AsParameter(bias);
         }
 
-        (MergeIn, MergeOut) = ChoosePlan(path);
+        (MergeIn, MergeOut) = ChoosePlan(HodecCostModel.For(Layout, Ranks), path);
         RegisterComponents();
     }
 
@@ -189,24 +189,40 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
     }
 
     /// <inheritdoc/>
-    public LayerCost Cost(long inH, long inW)
+    public LayerCost Cost(long inH, long inW) =>
+        EstimateCost(Layout, Ranks, Geometry, inH, inW, MergeIn, MergeOut, bias is not null) with { Params = ParameterCount };
+
+    /// <summary>
+    /// Cost of a HODEC layer with the given layout and bond ranks <c>r_1..r_{2d}</c> without building it (for rank
+    /// planning); the path is resolved as the layer would resolve it.
+    /// </summary>
+    public static LayerCost EstimateCost(HodecLayout layout, IReadOnlyList<long> ranks, ConvGeometry geometry, long inH, long inW, TtExecutionPath path = TtExecutionPath.Auto, bool bias = false)
     {
-        var plan = HodecCostModel.For(this);
-        long ho = Geometry.OutputSize(inH, Layout.KernelH, 0), wo = Geometry.OutputSize(inW, Layout.KernelW, 1);
+        var (mergeIn, mergeOut) = ChoosePlan(HodecCostModel.For(layout, ranks), path);
+        return EstimateCost(layout, ranks, geometry, inH, inW, mergeIn, mergeOut, bias);
+    }
+
+    private static LayerCost EstimateCost(HodecLayout layout, IReadOnlyList<long> ranks, ConvGeometry geometry, long inH, long inW, bool mergeIn, bool mergeOut, bool bias)
+    {
+        var plan = HodecCostModel.For(layout, ranks);
+        long ho = geometry.OutputSize(inH, layout.KernelH, 0), wo = geometry.OutputSize(inW, layout.KernelW, 1);
         long inPixels = inH * inW, outPixels = ho * wo;
-        long contractIn = (MergeIn ? plan.MergedIn : plan.SequentialIn) * inPixels;
+        long contractIn = (mergeIn ? plan.MergedIn : plan.SequentialIn) * inPixels;
         long coreConv = plan.Core * outPixels;
-        long contractOut = (MergeOut ? plan.MergedOut : plan.SequentialOut) * outPixels;
-        long rebuild = (MergeIn ? plan.RebuildIn : 0) + (MergeOut ? plan.RebuildOut : 0);
-        long denseParams = ((long)Layout.OutChannels * Layout.InChannels * Layout.KernelH * Layout.KernelW) + (bias is null ? 0 : Layout.OutChannels);
-        long denseMacs = (long)Layout.OutChannels * Layout.InChannels * Layout.KernelH * Layout.KernelW * outPixels;
+        long contractOut = (mergeOut ? plan.MergedOut : plan.SequentialOut) * outPixels;
+        long rebuild = (mergeIn ? plan.RebuildIn : 0) + (mergeOut ? plan.RebuildOut : 0);
+        long biasParams = bias ? layout.OutChannels : 0;
+        long[] r = [1, .. ranks, 1];
+        long[] modes = layout.TtShape;
+        long coreParams = Enumerable.Range(0, modes.Length).Sum(k => r[k] * modes[k] * r[k + 1]);
+        long denseWeight = (long)layout.OutChannels * layout.InChannels * layout.KernelH * layout.KernelW;
         return new LayerCost(
-            Format,
-            PathName,
-            ParameterCount,
+            "hodec",
+            $"in:{(mergeIn ? "merged" : "sequential")},out:{(mergeOut ? "merged" : "sequential")}",
+            coreParams + biasParams,
             contractIn + coreConv + contractOut,
-            denseParams,
-            denseMacs,
+            denseWeight + biasParams,
+            denseWeight * outPixels,
             rebuild,
             [new("contract-in", contractIn), new("core-conv", coreConv), new("contract-out", contractOut)]);
     }
@@ -253,16 +269,13 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         return acc;
     }
 
-    private (bool MergeIn, bool MergeOut) ChoosePlan(TtExecutionPath path)
-    {
-        var plan = HodecCostModel.For(this);
-        return path switch
+    private static (bool MergeIn, bool MergeOut) ChoosePlan(HodecCostModel plan, TtExecutionPath path) =>
+        path switch
         {
             TtExecutionPath.Sequential => (false, false),
             TtExecutionPath.Merged => (true, true),
             _ => (plan.MergedIn <= plan.SequentialIn, plan.MergedOut <= plan.SequentialOut),
         };
-    }
 
     private static Parameter AsParameter(Tensor t) => TtParameter.From(t);
 }

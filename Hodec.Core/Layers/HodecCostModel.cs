@@ -6,11 +6,15 @@ namespace Hodec.Layers;
 /// </summary>
 internal sealed record HodecCostModel(long SequentialIn, long MergedIn, long RebuildIn, long Core, long SequentialOut, long MergedOut, long RebuildOut)
 {
-    public static HodecCostModel For(HodecConv2d layer)
+    public static HodecCostModel For(HodecLayout l, IReadOnlyList<long> ranks)
     {
-        var l = layer.Layout;
         int d = l.Order;
-        long[] r = [1, .. layer.Ranks, 1];  // r_0 .. r_{2d+1}
+        if (ranks.Count != 2 * d)
+        {
+            throw new HodecException($"A HODEC layer of order {d} has {2 * d} bond ranks; got {ranks.Count}.");
+        }
+
+        long[] r = [1, .. ranks, 1];  // r_0 .. r_{2d+1}
         long[] inF = [.. l.InputFactors.Select(v => (long)v)];
         long[] outF = [.. l.OutputFactors.Select(v => (long)v)];
 

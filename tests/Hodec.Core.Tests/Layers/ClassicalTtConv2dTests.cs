@@ -76,6 +76,8 @@ public sealed class ClassicalTtConv2dTests
         long core2 = 8 * 3 * 4 * 4 * 1 * pixels;     // O_1 * r_2 I_2 O_2 r_3
         Assert.Equal(spatial + core1 + core2, cost.Macs);
         Assert.Equal(32L * 16 * 9 * pixels, cost.DenseMacs);
+        var estimate = ClassicalTtConv2d.EstimateCost(new HodecLayout([4, 4], [8, 4], 3, 3), [5, 3], ConvGeometry.Of(2, 1), 10, 11, bias: true);
+        Assert.Equal((cost.Params, cost.Macs), (estimate.Params, estimate.Macs));
         Assert.Equal(new long[] { 1, 32, 5, 6 }, layer.call(zeros(1, 16, 10, 11)).shape);
     }
 

@@ -80,6 +80,9 @@ public sealed class HodecConv2dTests
         Assert.Equal(expected, CountParameters(layer));
         Assert.Equal(expected, layer.ParameterCount);
         Assert.Equal([3L, 5, 6, 2], layer.Ranks);
+        var estimate = HodecConv2d.EstimateCost(layer.Layout, [3, 5, 6, 2], ConvGeometry.Of(padding: 1), 8, 8, bias: true);
+        var cost = layer.Cost(8, 8);
+        Assert.Equal((cost.Params, cost.Macs, cost.Path, cost.RebuildMacs), (estimate.Params, estimate.Macs, estimate.Path, estimate.RebuildMacs));
         Assert.Equal(
             ["bias", "core", "input_cores.0", "input_cores.1", "output_cores.0", "output_cores.1"],
             layer.named_parameters().Select(p => p.name).Order().ToArray());

@@ -126,30 +126,30 @@ public static class ModelCost
         switch (module)
         {
             case Conv2d conv:
-            {
-                long macs = conv.out_channels * (conv.in_channels / conv.groups) * conv.kernel_size[0] * conv.kernel_size[1] * output[^1] * output[^2];
-                return new(path, type, input, output, parameters, macs, macs, null);
-            }
+                {
+                    long macs = conv.out_channels * (conv.in_channels / conv.groups) * conv.kernel_size[0] * conv.kernel_size[1] * output[^1] * output[^2];
+                    return new(path, type, input, output, parameters, macs, macs, null);
+                }
 
             case Linear linear:
-            {
-                long rowsPerImage = input.Aggregate(1L, (a, b) => a * b) / linear.in_features / batch;
-                long macs = linear.in_features * linear.out_features * rowsPerImage;
-                return new(path, type, input, output, parameters, macs, macs, null);
-            }
+                {
+                    long rowsPerImage = input.Aggregate(1L, (a, b) => a * b) / linear.in_features / batch;
+                    long macs = linear.in_features * linear.out_features * rowsPerImage;
+                    return new(path, type, input, output, parameters, macs, macs, null);
+                }
 
             case TtLinear ttLinear:
-            {
-                long rowsPerImage = input.Aggregate(1L, (a, b) => a * b) / ttLinear.InFeatures / batch;
-                LayerCost cost = ttLinear.Cost();
-                return new(path, type, input, output, parameters, cost.Macs * rowsPerImage, cost.DenseMacs * rowsPerImage, cost);
-            }
+                {
+                    long rowsPerImage = input.Aggregate(1L, (a, b) => a * b) / ttLinear.InFeatures / batch;
+                    LayerCost cost = ttLinear.Cost();
+                    return new(path, type, input, output, parameters, cost.Macs * rowsPerImage, cost.DenseMacs * rowsPerImage, cost);
+                }
 
             case ITtLayer tt:
-            {
-                LayerCost cost = tt.Cost(input[^2], input[^1]);
-                return new(path, type, input, output, parameters, cost.Macs, cost.DenseMacs, cost);
-            }
+                {
+                    LayerCost cost = tt.Cost(input[^2], input[^1]);
+                    return new(path, type, input, output, parameters, cost.Macs, cost.DenseMacs, cost);
+                }
 
             default:
                 throw new InvalidOperationException($"Module {path} of type {type} is not countable.");

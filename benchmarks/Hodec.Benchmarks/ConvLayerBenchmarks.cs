@@ -1,4 +1,7 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,8 +9,16 @@ namespace Hodec.Benchmarks;
 
 /// <summary>Dense vs HODEC vs classical TT conv, forward and forward+backward, batch 128, float32 CPU.</summary>
 [MemoryDiagnoser(displayGenColumns: false)]
+[Config(typeof(WideParameters))]
 public class ConvLayerBenchmarks
 {
+    /// <summary>Shows case names in full (they carry the rank and the modelled MACs ratio).</summary>
+    public sealed class WideParameters : ManualConfig
+    {
+        public WideParameters() =>
+            WithSummaryStyle(new SummaryStyle(CultureInfo.InvariantCulture, printUnitsInHeader: false, sizeUnit: null, timeUnit: null, maxParameterColumnWidth: 60));
+    }
+
     private nn.Module<Tensor, Tensor> _layer = null!;
     private Tensor _input = null!;
 

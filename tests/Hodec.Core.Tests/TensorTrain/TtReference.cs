@@ -28,10 +28,10 @@ internal static class TtReference
             {
                 var next = new double[r[k + 1]];
                 for (long a = 0; a < r[k]; a++)
-                for (long b = 0; b < r[k + 1]; b++)
-                {
-                    next[b] += row[a] * g[k][(((a * n[k]) + index[k]) * r[k + 1]) + b];
-                }
+                    for (long b = 0; b < r[k + 1]; b++)
+                    {
+                        next[b] += row[a] * g[k][(((a * n[k]) + index[k]) * r[k + 1]) + b];
+                    }
 
                 row = next;
             }

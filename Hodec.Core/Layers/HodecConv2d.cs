@@ -10,7 +10,7 @@ namespace Hodec.Layers;
 /// HODEC TT-conv (Yin et al., CVPR 2022; method.md section 2): input cores <c>A_j</c> (<c>r_{j-1} x I_j x r_j</c>),
 /// one spatial core <c>C</c> (<c>r_d x KH x KW x r_{d+1}</c>) and output cores <c>B_j</c>
 /// (<c>r_{d+j} x O_j x r_{d+j+1}</c>). Forward: contract-in, core conv (stride, padding, dilation), contract-out.
-/// Each chain runs sequentially or merged into one 1x1 conv (<see cref="TtExecutionPath"/>); <see cref="Cost"/>
+/// Each chain runs sequentially or merged into one 1x1 conv, executed as a matmul (<see cref="TtExecutionPath"/>); <see cref="Cost"/>
 /// counts the path that runs.
 /// </summary>
 public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
@@ -166,18 +166,17 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
 
         long rIn = core.shape[0], rOut = core.shape[3];
+        // Merged chains run as one matmul over [N, C, H*W]: on CPU that is several times faster than conv2d with
+        // a 1x1 kernel (no layout reorders), and it counts the same MACs.
         Tensor t = MergeIn
-            ? nn.functional.conv2d(x, ChainMatrix(input_cores).t().reshape(rIn, Layout.InChannels, 1, 1))
-            : ContractIn(x.reshape(n, Layout.InputFactors[0], -1)).reshape(n, rIn, h, w);
-        t = nn.functional.conv2d(t, core.permute(3, 0, 1, 2), strides: Geometry.Stride, padding: Geometry.Padding, dilation: Geometry.Dilation);
-        if (MergeOut)
-        {
-            Tensor outWeight = ChainMatrix(output_cores).reshape(rOut, Layout.OutChannels).t().reshape(Layout.OutChannels, rOut, 1, 1);
-            return nn.functional.conv2d(t, outWeight, bias);
-        }
-
+            ? ChainMatrix(input_cores).t().matmul(x.reshape(n, Layout.InChannels, h * w))
+            : ContractIn(x.reshape(n, Layout.InputFactors[0], -1));
+        t = nn.functional.conv2d(t.reshape(n, rIn, h, w), core.permute(3, 0, 1, 2), strides: Geometry.Stride, padding: Geometry.Padding, dilation: Geometry.Dilation);
         long ho = t.shape[2], wo = t.shape[3];
-        Tensor y = ContractOut(t.reshape(n, rOut, ho * wo)).reshape(n, Layout.OutChannels, ho, wo);
+        Tensor y = MergeOut
+            ? ChainMatrix(output_cores).reshape(rOut, Layout.OutChannels).t().matmul(t.reshape(n, rOut, ho * wo))
+            : ContractOut(t.reshape(n, rOut, ho * wo));
+        y = y.reshape(n, Layout.OutChannels, ho, wo);
         return bias is null ? y : y + bias.reshape(1, -1, 1, 1);
     }
 

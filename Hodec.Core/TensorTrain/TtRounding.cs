@@ -17,6 +17,7 @@ public static class TtRounding
         long[] n = tt.Shape;
         var result = new Tensor[d];
         using (var scope = NewDisposeScope())
+        using (no_grad())
         {
             Tensor[] g = [.. tt.Cores.Select(c => c.to(float64))];
 

@@ -22,6 +22,7 @@ public static class TtSvd
         long[] n = x.shape;
         var cores = new Tensor[d];
         using (var scope = NewDisposeScope())
+        using (no_grad())
         {
             Tensor c = x.to(float64).contiguous();
             double delta2 = Delta2(options.Eps, c.norm().item<double>(), d);

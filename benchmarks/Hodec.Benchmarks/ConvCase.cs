@@ -34,6 +34,7 @@ public sealed class ConvCase
         Format = format;
         Cut = cut;
         (Rank, MacsRatio) = format == "dense" ? (0, 1.0) : ChooseRank();
+        Path = format == "dense" ? "dense" : Estimate(Rank).Path;
     }
 
     public ConvShape Shape { get; }
@@ -45,6 +46,9 @@ public sealed class ConvCase
     public int Rank { get; }
 
     public double MacsRatio { get; }
+
+    /// <summary>The executed path the layer will take at <see cref="Rank"/>.</summary>
+    public string Path { get; }
 
     /// <summary>Builds the layer (random dense weight, decomposed at <see cref="Rank"/>).</summary>
     public nn.Module<Tensor, Tensor> Build() => Build(Rank);
@@ -82,7 +86,9 @@ public sealed class ConvCase
     }
 
     // Modelled cost from the ranks alone (no layer is built), with each bond capped by its limit.
-    private double Ratio(int r)
+    private double Ratio(int r) => Estimate(r).MacsRatio;
+
+    private Hodec.Costs.LayerCost Estimate(int r)
     {
         int[] inF = Hodec.TensorTrain.ChannelFactorization.Balanced(Shape.In, 2);
         int[] outF = Hodec.TensorTrain.ChannelFactorization.Balanced(Shape.Out, 2);
@@ -91,11 +97,11 @@ public sealed class ConvCase
         if (Format == "hodec")
         {
             long[] ranks = [.. BondLimits(layout.TtShape).Select(l => Math.Min(l, r))];
-            return HodecConv2d.EstimateCost(layout, ranks, geometry, Shape.Size, Shape.Size).MacsRatio;
+            return HodecConv2d.EstimateCost(layout, ranks, geometry, Shape.Size, Shape.Size);
         }
 
         long[] classical = [.. BondLimits([9, inF[0] * outF[0], inF[1] * outF[1]]).Select(l => Math.Min(l, r))];
-        return ClassicalTtConv2d.EstimateCost(layout, classical, geometry, Shape.Size, Shape.Size).MacsRatio;
+        return ClassicalTtConv2d.EstimateCost(layout, classical, geometry, Shape.Size, Shape.Size);
     }
 
     private static long[] BondLimits(long[] n) =>

@@ -21,6 +21,7 @@ public class ConvLayerBenchmarks
 
     private nn.Module<Tensor, Tensor> _layer = null!;
     private Tensor _input = null!;
+    private Tensor _inputWithGrad = null!;
 
     [ParamsSource(nameof(Cases))]
     public ConvCase Case { get; set; } = null!;
@@ -37,6 +38,9 @@ public class ConvLayerBenchmarks
         manual_seed(2);
         _input = randn(Batch, Case.Shape.In, Case.Shape.Size, Case.Shape.Size);
         _input.DetachFromDisposeScope();
+        // As inside a network: backward also produces the gradient of the layer's input.
+        _inputWithGrad = _input.detach().requires_grad_(true);
+        _inputWithGrad.DetachFromDisposeScope();
     }
 
     [GlobalCleanup]
@@ -44,6 +48,7 @@ public class ConvLayerBenchmarks
     {
         _layer.Dispose();
         _input.Dispose();
+        _inputWithGrad.Dispose();
     }
 
     [Benchmark]
@@ -59,7 +64,8 @@ public class ConvLayerBenchmarks
     {
         using var scope = NewDisposeScope();
         _layer.zero_grad();
-        Tensor loss = _layer.call(_input).mean();
+        _inputWithGrad.grad?.zero_();
+        Tensor loss = _layer.call(_inputWithGrad).mean();
         loss.backward();
         return loss.item<float>();
     }

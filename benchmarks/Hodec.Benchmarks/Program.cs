@@ -4,11 +4,11 @@ using Hodec.Benchmarks;
 // `macs` prints the modelled MAC ratios of every case (no timing); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "macs")
 {
-    Console.WriteLine("| case | rank | MACs ratio |");
-    Console.WriteLine("|---|---|---|");
+    Console.WriteLine("| case | rank | MACs ratio | path |");
+    Console.WriteLine("|---|---|---|---|");
     foreach (ConvCase c in ConvCase.All())
     {
-        Console.WriteLine($"| {c} | {c.Rank} | {c.MacsRatio:F3} |");
+        Console.WriteLine($"| {c} | {c.Rank} | {c.MacsRatio:F3} | {c.Path} |");
     }
 
     return;

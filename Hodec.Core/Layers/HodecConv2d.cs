@@ -164,7 +164,6 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         }
 
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
-
         long rIn = core.shape[0], rOut = core.shape[3];
         // Merged chains run as one matmul over [N, C, H*W]: on CPU that is several times faster than conv2d with
         // a 1x1 kernel (no layout reorders), and it counts the same MACs.

@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using Hodec.Benchmarks;
+
+// `macs` prints the modelled MAC ratios of every case (no timing); anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "macs")
+{
+    Console.WriteLine("| case | rank | MACs ratio | path |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (ConvCase c in ConvCase.All())
+    {
+        Console.WriteLine($"| {c} | {c.Rank} | {c.MacsRatio:F3} | {c.Path} |");
+    }
+
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ConvLayerBenchmarks).Assembly).Run(args);

@@ -149,8 +149,8 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
             writer.Write(JsonSerializer.Serialize(header));
             foreach (var e in layers)
             {
-                e.Z.Save(writer);
-                e.U.Save(writer);
+                e.Z.contiguous().Save(writer);
+                e.U.contiguous().Save(writer);
             }
         }
 

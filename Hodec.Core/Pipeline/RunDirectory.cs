@@ -26,9 +26,6 @@ public sealed class RunDirectory(string path)
     /// <summary>The trainer's own checkpoint of stage <paramref name="index"/> (0-based), updated every epoch and on Ctrl+C.</summary>
     public string TrainerCheckpoint(int index) => File(System.IO.Path.Combine(CheckpointFolder, $"stage{index + 1}.trainer.ckpt"));
 
-    /// <summary>Extra state of stage <paramref name="index"/>'s training hooks (ADAL's Z, U and history).</summary>
-    public string HookState(int index) => File(System.IO.Path.Combine(CheckpointFolder, $"stage{index + 1}.hooks.ckpt"));
-
     /// <summary>Relative path of the model saved after <paramref name="completed"/> stages.</summary>
     public static string ModelCheckpoint(int completed) => $"{CheckpointFolder}/model-after-stage{completed}.dat";
 

@@ -1,13 +1,13 @@
 using Hodec.Compression;
 using Hodec.Recipes;
 using Hodec.Reports;
-using Hodec.Training;
 
 namespace Hodec.Pipeline.Stages.Adal;
 
 /// <summary>
 /// <c>adal</c>: dense training with the augmented-Lagrangian penalty that pulls each planned layer towards its TT
-/// projection (method.md section 3). The regulariser's state (Z, U, history) is checkpointed with the trainer's.
+/// projection (method.md section 3). The regulariser saves and restores its state (Z, U, history) beside every
+/// trainer checkpoint, so a resumed stage continues exactly.
 /// </summary>
 public static class AdalStage
 {
@@ -23,32 +23,10 @@ public static class AdalStage
         }
 
         using var adal = new AdalRegularizer(state.Model, plan, spec);
-        var hookState = context.Run.HookState(context.Index);
-        if (context.Resume && File.Exists(context.Run.TrainerCheckpoint(context.Index)) && File.Exists(hookState))
-        {
-            adal.LoadState(hookState);
-        }
-
-        IReadOnlyList<EpochMetrics> history;
-        try
-        {
-            history = StageTraining.Fit(state, context, spec.Training, [adal, new SaveOnEpochEnd(adal, hookState)]);
-        }
-        catch (OperationCanceledException)
-        {
-            // The trainer saved its checkpoint at this batch; the regulariser's state must match it.
-            adal.SaveState(hookState);
-            throw;
-        }
-
+        var history = StageTraining.Fit(state, context, spec.Training, [adal]);
         var errors = adal.ErrorHistory;
         var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
+        context.Log.Information("ADAL: mean approximation error {Error:G4}, rho {Rho:G4}", adal.MeanApproximationError, adal.CurrentRho);
         return state.WithStage(new StageReport(context.Name, epochs));
-    }
-
-    // Runs after the regulariser's own epoch-end update, just before the trainer writes its epoch checkpoint.
-    private sealed class SaveOnEpochEnd(AdalRegularizer adal, string path) : ITrainingHook
-    {
-        public void OnEpochEnd(int epoch, EpochMetrics metrics) => adal.SaveState(path);
     }
 }

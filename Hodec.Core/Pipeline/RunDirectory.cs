@@ -17,6 +17,14 @@ public sealed class RunDirectory(string path)
     public const string CheckpointFolder = "checkpoints";
     public const string StateFile = "pipeline.json";
 
+    // Exact numbers (report.json rounds to 6 digits; a resumed run must compute from the unrounded values).
+    private static readonly JsonSerializerOptions SnapshotJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>The directory's full path.</summary>
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
@@ -66,7 +74,7 @@ public sealed class RunDirectory(string path)
         SaveModel(state.Model, model);
         var snapshot = new PipelineSnapshot(completed, model, state.IsCompressed, state.DenseParams, state.DenseMacs, state.Baseline, state.Compressed,
             state.Stages, state.Layers, state.Artifacts, state.Export, state.Latency);
-        WriteText($"{CheckpointFolder}/{StateFile}", JsonSerializer.Serialize(snapshot, ReportJson.Options) + "\n");
+        WriteText($"{CheckpointFolder}/{StateFile}", JsonSerializer.Serialize(snapshot, SnapshotJson) + "\n");
     }
 
     /// <summary>The state saved by the last <see cref="SaveStageCheckpoint"/>, or null when no stage has finished.</summary>
@@ -79,7 +87,7 @@ public sealed class RunDirectory(string path)
         }
         try
         {
-            return JsonSerializer.Deserialize<PipelineSnapshot>(System.IO.File.ReadAllText(file), ReportJson.Options);
+            return JsonSerializer.Deserialize<PipelineSnapshot>(System.IO.File.ReadAllText(file), SnapshotJson);
         }
         catch (JsonException e)
         {

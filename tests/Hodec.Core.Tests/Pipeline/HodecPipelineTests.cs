@@ -1,0 +1,93 @@
+using Hodec.Pipeline;
+using Hodec.Reports;
+using Hodec.Tests.Training;
+using Snapshooter;
+using Snapshooter.Xunit;
+
+namespace Hodec.Tests.Pipeline;
+
+/// <summary>The whole pipeline on a tiny recipe: report snapshots, the run directory, resume and failures.</summary>
+[Collection(SerialTorchRngCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class HodecPipelineTests : IDisposable
+{
+    private readonly TinyRun tiny = new();
+
+    public void Dispose() => tiny.Dispose();
+
+    private static string Stable(HodecReport report) => ReportJson.Serialize(report.WithoutRun() with { Latency = null });
+
+    [Fact]
+    public void Run_TinyRecipe_ReportMatchesSnapshots_AndRunDirectoryIsComplete()
+    {
+        var outcome = tiny.Run("run");
+
+        Snapshot.Match(Stable(outcome.Report), SnapshotNameExtension.Create("report_json"));
+        Snapshot.Match(ReportMarkdown.Render(outcome.Report.WithoutRun(), ["approx_error.svg", "accuracy.svg"]), SnapshotNameExtension.Create("report_md"));
+
+        var dir = tiny.Dir("run");
+        foreach (var file in new[] { "recipe.yml", "environment.json", "plan.json", "report.json", "report.md", "approx_error.svg", "accuracy.svg",
+            "checkpoints/pipeline.json", "checkpoints/model-after-stage5.dat", "checkpoints/stage4.trainer.ckpt", "checkpoints/stage2.trainer.ckpt.adal" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, file)), $"missing {file}");
+        }
+        Assert.Equal(Stable(outcome.Report), Stable(ReportJson.Deserialize(File.ReadAllText(Path.Combine(dir, "report.json")))));
+        Assert.True(outcome.Report.Reduction!.Macs >= 0.5, $"MACs fell by {outcome.Report.Reduction.Macs}");
+        Assert.Equal(Path.GetFullPath(tiny.RecipePath), outcome.Report.Run!.Recipe);
+        Assert.Contains("\"seed\": 7", File.ReadAllText(Path.Combine(dir, "environment.json")));
+    }
+
+    [Fact]
+    public void Resume_AfterCancellationInTheMiddleOfRetrain_GivesTheUninterruptedReport()
+    {
+        var expected = Stable(tiny.Run("whole").Report);
+
+        using var cts = new CancellationTokenSource();
+        var cancelInRetrain = new Progress(p =>
+        {
+            if (p.Stage == "retrain" && p.Step.Epoch == 1 && p.Step.Batch == 2)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() => tiny.Run("cut", progress: cancelInRetrain, ct: cts.Token));
+
+        // The stages before retrain are saved and reported; retrain left its own mid-epoch checkpoint.
+        var partial = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json")));
+        Assert.Equal(["train", "adal", "project"], partial.Stages.Select(s => s.Kind));
+        Assert.True(File.Exists(Path.Combine(tiny.Dir("cut"), "checkpoints/stage4.trainer.ckpt")));
+
+        var resumed = tiny.Run("cut", resume: true);
+
+        Assert.Equal(expected, Stable(resumed.Report));
+    }
+
+    [Fact]
+    public void Run_DivergingStage_FailsWithResumeCommand_AndKeepsEarlierOutputs()
+    {
+        var e = Assert.Throws<StageFailedException>(() => tiny.Run("diverge", overrides: ["stages.retrain.optimizer.lr=1e12"]));
+
+        Assert.IsType<Hodec.Training.DivergenceException>(e.InnerException);
+        Assert.StartsWith("Stage 4/5 (retrain) failed: Training diverged: the loss is", e.Message);
+        Assert.EndsWith($"After fixing the cause, resume with: hodec run {tiny.RecipePath} --out {tiny.Dir("diverge")} --resume", e.Message);
+        var kept = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("diverge"), "report.json")));
+        Assert.Equal(["train", "adal", "project"], kept.Stages.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void Resume_WithADifferentOverride_IsRefused()
+    {
+        var dir = tiny.Dir("other");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "recipe.yml"), "version: 1\n");
+
+        var e = Assert.Throws<HodecException>(() => tiny.Run("other", resume: true));
+
+        Assert.StartsWith("--resume: the recipe (after --set and --seed) differs from the one this run started with", e.Message);
+    }
+
+    private sealed class Progress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value) => report(value);
+    }
+}

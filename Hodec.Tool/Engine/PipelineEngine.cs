@@ -21,8 +21,15 @@ public sealed class PipelineEngine : IHodecEngine
             return new ValidationResult([.. loaded.Diagnostics.Select(ToDiagnostic)]);
         }
         var recipe = loaded.Value;
-        using var model = CreateModel(recipe, loaded.Source!, "model.arch");
-        return new ValidationResult([.. RecipePlanning.Check(recipe, loaded.Source, model).Select(ToDiagnostic)]);
+        try
+        {
+            using var model = CreateModel(recipe, loaded.Source!, "model.arch");
+            return new ValidationResult([.. RecipePlanning.Check(recipe, loaded.Source, model).Select(ToDiagnostic)]);
+        }
+        catch (RecipeException e)
+        {
+            return new ValidationResult([.. e.Diagnostics.Select(ToDiagnostic)]);
+        }
     }
 
     /// <inheritdoc />
@@ -107,12 +114,12 @@ public sealed class PipelineEngine : IHodecEngine
         {
             var info = catalog[l.Path];
             var shape = info.IsConv ? $"{info.OutChannels}x{info.InChannels}x{info.KernelSize}x{info.KernelSize}" : $"{info.OutChannels}x{info.InChannels}";
-            return new LayerPlan(l.Path, shape, $"in [{string.Join(",", l.InputFactors)}] out [{string.Join(",", l.OutputFactors)}]",
+            return new LayerPlan(l.Path, shape, $"[{string.Join(",", l.InputFactors)}]x[{string.Join(",", l.OutputFactors)}]",
                 string.Join(",", l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
         }).ToList();
         // The rest of the model stays dense; one row for it makes the totals those of the whole model.
         long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);
-        layers.Add(new LayerPlan("(other layers, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
+        layers.Add(new LayerPlan("(rest, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
         return new CompressionPlan(label, [.. layers]);
     }
 

@@ -1,0 +1,216 @@
+using System.Text;
+using Hodec.Tool.Cli;
+using Hodec.Tool.Engine;
+using Hodec.Tool.Tests.Support;
+using Snapshooter.Xunit;
+
+namespace Hodec.Tool.Tests.Cli;
+
+/// <summary>The commands against the real engine (<see cref="HodecApp.DefaultEngine"/>) on tiny recipes.</summary>
+[Collection(SerialEngineCollection.Name)]
+public sealed class PipelineEngineTests : IDisposable
+{
+    private const string Tiny = """
+        version: 1
+        name: tiny
+        seed: 3
+        model: { arch: resnet20, width: 4 }
+        data:
+          dataset: fashion-mnist-mini
+          batch_size: 64
+          subset: { train: 256, test: 128 }
+          threads: 1
+        compression:
+          format: hodec
+          exclude: ["conv1"]
+          target: { macs_reduction: 0.5 }
+        stages:
+          - kind: train
+            epochs: 1
+          - kind: adal
+            epochs: 1
+          - kind: project
+          - kind: retrain
+            epochs: 1
+          - kind: evaluate
+          - kind: export
+            formats: [safetensors, torchsharp]
+        """;
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string RunDirectory => Path.Combine(_temp.Path, "run");
+
+    [Fact]
+    public void DefaultEngine_IsThePipelineEngine() => Assert.IsType<PipelineEngine>(HodecApp.DefaultEngine());
+
+    [Fact]
+    public async Task Validate_GoodRecipe_Exit0()
+    {
+        string recipe = _temp.Write("good.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("validate", recipe);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"{recipe}: valid (0 warning(s)).\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Validate_UnknownKeyAndBadType_Exit2_EachAtFileLineColumn()
+    {
+        string recipe = _temp.Write("bad.yml", Tiny.Replace("width: 4", "widht: 4").Replace("batch_size: 64", "batch_size: many"));
+
+        CliResult result = await CliRunner.RunAsync("validate", recipe);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal(
+            $"{recipe}:4:26: error: unknown key 'widht' in 'model'; did you mean 'width'?\n"
+            + $"{recipe}:7:15: error: 'data.batch_size' expected an integer, got 'many'\n"
+            + $"{recipe}: 2 error(s), 0 warning(s). Fix the lines above and validate again.\n",
+            result.Error);
+    }
+
+    [Fact]
+    public async Task Validate_PatternMatchingNoLayer_Exit2_AtThePattern_ListsTheLayers()
+    {
+        string recipe = _temp.Write("pattern.yml", Tiny.Replace("exclude: [\"conv1\"]", "exclude: [\"layer9.*\"]"));
+
+        CliResult result = await CliRunner.RunAsync("validate", recipe);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.StartsWith($"{recipe}:12:13: error: pattern 'layer9.*' matches no layer; available layers: conv1, layer1.0.conv1,", result.Error);
+    }
+
+    [Fact]
+    public async Task Validate_UnknownArchitecture_Exit2_AtModelArch()
+    {
+        string recipe = _temp.Write("arch.yml", Tiny.Replace("arch: resnet20", "arch: resnet21"));
+
+        CliResult result = await CliRunner.RunAsync("validate", recipe);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.StartsWith($"{recipe}:4:16: error: Unknown model 'resnet21'. Available models: lenet5, resnet20,", result.Error);
+    }
+
+    [Fact]
+    public async Task Plan_TinyRecipe_TableMatchesSnapshot()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("plan", recipe);
+
+        Assert.Equal(0, result.ExitCode);
+        Snapshot.Match(result.Out);
+    }
+
+    [Fact]
+    public async Task Run_TinyRecipe_WritesTheRunDirectory_WithTheSetOverrideInTheResolvedRecipe()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--set", "data.augment.crop_padding=2", "--quiet");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Done: top-1 ", result.Out);
+        foreach (string file in new[] { "recipe.yml", "environment.json", "plan.json", "hodec.log.jsonl", "report.json", "report.md", "accuracy.svg",
+            "approx_error.svg", "export/tiny.safetensors", "export/tiny.dat", "checkpoints/pipeline.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(RunDirectory, file)), $"missing {file}\n{result}");
+            Assert.Contains($"  {file}\n", result.Out + "  checkpoints/pipeline.json\n  hodec.log.jsonl\n");
+        }
+
+        Assert.Contains("  augment:\n    crop_padding: 2\n", File.ReadAllText(Path.Combine(RunDirectory, "recipe.yml")));
+
+        CliResult report = await CliRunner.RunAsync("report", RunDirectory);
+        Assert.Equal(0, report.ExitCode);
+        Assert.Contains("  report.md\n", report.Out);
+    }
+
+    [Fact]
+    public async Task Run_CtrlC_Exit130_PrintsTheResumeCommand_AndResumeFinishes()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+        using var interrupt = new CancellationTokenSource();
+        // Plain progress lines go to stdout; the first retrain line plays the user pressing Ctrl+C.
+        using var output = new TriggerWriter("retrain:", interrupt.Cancel);
+        using var error = new StringWriter();
+        var host = HodecCliHost.ForCapture(HodecApp.DefaultEngine(), output, error);
+
+        int code = await HodecApp.RunAsync(["run", recipe, "--out", RunDirectory], host, interrupt.Token);
+
+        Assert.Equal(ExitCodes.Interrupted, code);
+        Assert.Contains($"Interrupted. The last checkpoint is in {RunDirectory}. Continue with: dotnet hodec run {recipe} --out {RunDirectory} --resume", error.ToString());
+        Assert.True(File.Exists(Path.Combine(RunDirectory, "checkpoints", "stage4.trainer.ckpt")));
+
+        CliResult resumed = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--resume", "--quiet");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("\"kind\": \"retrain\"", File.ReadAllText(Path.Combine(RunDirectory, "report.json")));
+    }
+
+    [Fact]
+    public async Task Run_UnknownOption_Exit2_SuggestsResume()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("run", recipe, "--resum");
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains("'--resum' was not matched. Did you mean one of the following?\n--resume", result.Error);
+    }
+
+    [Fact]
+    public async Task List_Stages_FromTheRegistry()
+    {
+        CliResult result = await CliRunner.RunAsync("list", "stages");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (string stage in new[] { "train", "adal", "project", "retrain", "evaluate", "export" })
+        {
+            Assert.Contains($"│ {stage} ", result.Out);
+        }
+    }
+
+    private sealed class TriggerWriter(string marker, Action trigger) : StringWriter
+    {
+        private readonly StringBuilder _line = new();
+
+        public override void Write(char value)
+        {
+            base.Write(value);
+            _line.Append(value);
+            if (value == '\n')
+            {
+                if (_line.ToString().StartsWith(marker, StringComparison.Ordinal))
+                {
+                    trigger();
+                }
+
+                _line.Clear();
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            foreach (char c in value ?? string.Empty)
+            {
+                Write(c);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            Write(value);
+            Write('\n');
+        }
+    }
+}
+
+/// <summary>Real-engine tests run alone: libtorch's thread count and global RNG are process-wide.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialEngineCollection
+{
+    public const string Name = "Serial: real engine";
+}

@@ -57,6 +57,10 @@ public sealed class Trainer : IDisposable
         else
         {
             (state, order) = Checkpoint.Load(resumeFrom, model, optimizer, dataGenerator);
+            foreach (var hook in hooks)
+            {
+                hook.OnCheckpointLoaded(resumeFrom);
+            }
         }
 
         try
@@ -180,6 +184,10 @@ public sealed class Trainer : IDisposable
         if (settings.CheckpointPath is string path)
         {
             Checkpoint.Save(path, model, optimizer, state, dataGenerator, order);
+            foreach (var hook in hooks)
+            {
+                hook.OnCheckpointSaved(path);
+            }
         }
     }
 

@@ -29,6 +29,16 @@ public interface ITrainingHook
     void OnEpochEnd(int epoch, EpochMetrics metrics)
     {
     }
+
+    /// <summary>Called after the trainer wrote a checkpoint to <paramref name="checkpointPath"/>: persist hook state beside it.</summary>
+    void OnCheckpointSaved(string checkpointPath)
+    {
+    }
+
+    /// <summary>Called after the trainer resumed from <paramref name="checkpointPath"/>: restore what <see cref="OnCheckpointSaved"/> wrote.</summary>
+    void OnCheckpointLoaded(string checkpointPath)
+    {
+    }
 }
 
 /// <summary>Training stopped because the loss became NaN or infinite.</summary>

@@ -15,10 +15,9 @@ public static class HodecApp
         + "  dotnet hodec list models";
 
     /// <summary>
-    /// The engine the real process uses. INTEGRATION POINT: return the pipeline adapter once Hodec.Core's
-    /// engine exists; until then every command that needs it fails with a clear "not available yet" (exit 1).
+    /// The engine the real process uses: Hodec.Core's pipeline behind <see cref="PipelineEngine"/>.
     /// </summary>
-    public static IHodecEngine DefaultEngine() => new UnavailableEngine();
+    public static IHodecEngine DefaultEngine() => new PipelineEngine();
 
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, HodecCliHost host, CancellationToken cancellationToken = default)

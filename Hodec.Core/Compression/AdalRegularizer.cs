@@ -1,0 +1,243 @@
+using System.Text.Json;
+using Hodec.Layers;
+using Hodec.Models;
+using Hodec.Recipes;
+using Hodec.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hodec.Compression;
+
+/// <summary>
+/// The ADAL stage's ADMM regulariser (method.md section 3), as a training hook. Per planned layer it holds <c>Z</c>
+/// (the TT projection target) and <c>U</c> (the scaled dual), both dense and shaped like <c>W</c>:
+/// <list type="bullet">
+/// <item>W-update: the trainer's SGD on <c>loss + rho/2 sum ||W - Z + U||_F^2</c> (<see cref="ExtraLoss"/>);</item>
+/// <item>Z-update: <c>Z = Proj(W + U)</c>, TT-SVD truncation at the plan's ranks in the layer's format;</item>
+/// <item>U-update: <c>U = U + W - Z</c>;</item>
+/// </list>
+/// every <see cref="UpdateEvery.Steps"/> optimiser steps, or at each epoch end. Starts from <c>Z = Proj(W)</c>,
+/// <c>U = 0</c>. <c>rho</c> follows the <see cref="RhoSpec"/> schedule by epoch. After each epoch it records
+/// <c>||W - Proj(W)||_F / ||W||_F</c> per layer: the error projection would incur now.
+/// </summary>
+public sealed class AdalRegularizer : ITrainingHook, IDisposable
+{
+    private const string Magic = "HODEC-ADAL";
+    private const int Version = 1;
+
+    private readonly AdalStageSpec settings;
+    private readonly List<Entry> layers = [];
+    private readonly List<IReadOnlyDictionary<string, double>> history = [];
+    private Dictionary<string, double> errors;
+    private int epochsDone;
+    private long updates;
+
+    /// <summary>Binds to the dense layers of <paramref name="model"/> named by <paramref name="plan"/>.</summary>
+    /// <exception cref="HodecException">A planned layer is missing or not a dense Conv2d / Linear.</exception>
+    public AdalRegularizer(nn.Module<Tensor, Tensor> model, CompressionPlan plan, AdalStageSpec settings)
+    {
+        this.settings = settings;
+        if (settings.UpdateEvery.Steps is < 1)
+        {
+            throw new HodecException($"update_every must be 'epoch' or a positive number of steps (got {settings.UpdateEvery.Steps}).");
+        }
+
+        foreach (var layer in plan.Layers)
+        {
+            var module = ModuleSurgery.Get(model, layer.Path);
+            var (weight, _) = TtFormats.DenseParameters(module, layer.Path);
+            var layout = TtFormats.Layout(layer, module);
+            layout.CheckWeightShape(weight, layer.Path);
+            using var scope = NewDisposeScope();
+            Tensor z = TtFormats.Project(layer.Format, layout, weight, layer.Ranks).DetachFromDisposeScope();
+            Tensor u = zeros_like(weight).DetachFromDisposeScope();
+            layers.Add(new Entry(layer, layout, weight, z, u));
+        }
+
+        errors = MeasureErrors();
+    }
+
+    /// <summary>Latest <c>||W - Proj(W)||_F / ||W||_F</c> per layer path (at construction, then after each epoch).</summary>
+    public IReadOnlyDictionary<string, double> ApproximationErrors => errors;
+
+    /// <summary>One entry per finished epoch: the approximation error per layer at that epoch's end.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> ErrorHistory => history;
+
+    /// <summary>Mean of <see cref="ApproximationErrors"/> over the layers.</summary>
+    public double MeanApproximationError => errors.Count == 0 ? 0 : errors.Values.Average();
+
+    /// <summary>The penalty in force for the current epoch.</summary>
+    public double CurrentRho => settings.Rho.At(epochsDone);
+
+    /// <summary>Epochs finished (the rho schedule's position).</summary>
+    public int EpochsDone => epochsDone;
+
+    /// <summary>Z/U updates done so far.</summary>
+    public long Updates => updates;
+
+    /// <summary>The sidecar file that holds this hook's state next to a trainer checkpoint.</summary>
+    public static string StatePath(string checkpointPath) => checkpointPath + ".adal";
+
+    /// <inheritdoc/>
+    public Tensor? ExtraLoss(nn.Module model)
+    {
+        double rho = CurrentRho;
+        if (rho == 0 || layers.Count == 0)
+        {
+            return null;
+        }
+
+        Tensor sum = layers.Select(e => (e.Weight - e.Z + e.U).square().sum()).Aggregate((a, b) => a + b);
+        return sum * (rho / 2);
+    }
+
+    /// <inheritdoc/>
+    public void OnStepEnd(int globalStep)
+    {
+        if (settings.UpdateEvery.Steps is int n && globalStep % n == 0)
+        {
+            Update();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void OnEpochEnd(int epoch, EpochMetrics metrics)
+    {
+        if (settings.UpdateEvery.PerEpoch)
+        {
+            Update();
+        }
+
+        epochsDone = epoch;
+        errors = MeasureErrors();
+        history.Add(errors);
+    }
+
+    /// <inheritdoc/>
+    public void OnCheckpointSaved(string checkpointPath) => SaveState(StatePath(checkpointPath));
+
+    /// <inheritdoc/>
+    public void OnCheckpointLoaded(string checkpointPath) => LoadState(StatePath(checkpointPath));
+
+    /// <summary>One ADMM Z- and U-update on every layer, without autograd.</summary>
+    public void Update()
+    {
+        foreach (var e in layers)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            Tensor w = e.Weight.detach();
+            Tensor z = TtFormats.Project(e.Plan.Format, e.Layout, w + e.U, e.Plan.Ranks);
+            e.U.add_(w - z);
+            e.Z.copy_(z);
+        }
+
+        updates++;
+    }
+
+    /// <summary>Writes Z, U, the epoch and update counters and the error history (atomically).</summary>
+    public void SaveState(string path)
+    {
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            var header = new StateHeader(epochsDone, updates, [.. layers.Select(e => e.Plan.Path)], [.. history.Select(h => new Dictionary<string, double>(h))], errors);
+            writer.Write(JsonSerializer.Serialize(header));
+            foreach (var e in layers)
+            {
+                e.Z.contiguous().Save(writer);
+                e.U.contiguous().Save(writer);
+            }
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; the layers must be the same as this instance's.</summary>
+    /// <exception cref="HodecException">The file is missing, damaged or was written for other layers.</exception>
+    public void LoadState(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new HodecException($"ADAL state not found: '{path}'. It is written next to each checkpoint; resume from a checkpoint written by an ADAL stage.") { Location = path };
+        }
+
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadString() != Magic || reader.ReadInt32() != Version)
+            {
+                throw new HodecException($"'{path}' is not an ADAL state file (version {Version}).") { Location = path };
+            }
+
+            var header = JsonSerializer.Deserialize<StateHeader>(reader.ReadString())
+                ?? throw new HodecException($"ADAL state '{path}' has no header.") { Location = path };
+            var expected = layers.Select(e => e.Plan.Path).ToList();
+            if (!header.Layers.SequenceEqual(expected))
+            {
+                throw new HodecException($"ADAL state '{path}' is for layers [{string.Join(", ", header.Layers)}], but this stage regularises [{string.Join(", ", expected)}].") { Location = path };
+            }
+
+            using var noGrad = no_grad();
+            foreach (var e in layers)
+            {
+                using var scope = NewDisposeScope();
+                Tensor z = Tensor.Load(reader), u = Tensor.Load(reader);
+                if (!z.shape.SequenceEqual(e.Z.shape) || !u.shape.SequenceEqual(e.U.shape))
+                {
+                    throw new HodecException($"ADAL state '{path}': Z/U of '{e.Plan.Path}' have shape [{string.Join(", ", z.shape)}], the weight [{string.Join(", ", e.Z.shape)}].") { Location = path };
+                }
+
+                e.Z.copy_(z);
+                e.U.copy_(u);
+            }
+
+            epochsDone = header.EpochsDone;
+            updates = header.Updates;
+            history.Clear();
+            history.AddRange(header.History);
+            errors = new Dictionary<string, double>(header.Errors);
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException or ArgumentException)
+        {
+            throw new HodecException($"ADAL state '{path}' is damaged: {e.Message}", e) { Location = path };
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var e in layers)
+        {
+            e.Z.Dispose();
+            e.U.Dispose();
+        }
+
+        layers.Clear();
+    }
+
+    private Dictionary<string, double> MeasureErrors()
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var e in layers)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            Tensor w = e.Weight.detach();
+            Tensor p = TtFormats.Project(e.Plan.Format, e.Layout, w, e.Plan.Ranks);
+            double norm = w.norm().item<float>();
+            result[e.Plan.Path] = norm == 0 ? 0 : (w - p).norm().item<float>() / norm;
+        }
+
+        return result;
+    }
+
+    private sealed record Entry(LayerPlan Plan, HodecLayout Layout, Parameter Weight, Tensor Z, Tensor U);
+
+    private sealed record StateHeader(int EpochsDone, long Updates, List<string> Layers, List<Dictionary<string, double>> History, Dictionary<string, double> Errors);
+}

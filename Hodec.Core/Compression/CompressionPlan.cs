@@ -1,0 +1,55 @@
+using Hodec.Costs;
+using Hodec.Recipes;
+
+namespace Hodec.Compression;
+
+/// <summary>
+/// What one layer becomes: its TT format, channel factorisation and bond ranks (exactly the ranks the TT layer will
+/// have), and its cost before and after on the executed path, for an input of <paramref name="InHeight"/> x
+/// <paramref name="InWidth"/> pixels (1 x 1 for linear layers, whose MACs are per image).
+/// </summary>
+/// <param name="Path">Dotted module path, e.g. "layer2.0.conv1".</param>
+/// <param name="Format">TT format of the replacement layer.</param>
+/// <param name="InputFactors">Input channel factors <c>I_1..I_d</c>.</param>
+/// <param name="OutputFactors">Output channel factors <c>O_1..O_d</c>.</param>
+/// <param name="Ranks">Bond ranks: HODEC <c>2d</c>, classical TT-conv <c>d</c>, TT-FC <c>d-1</c> values.</param>
+/// <param name="Before">Cost of the dense layer.</param>
+/// <param name="After">Cost of the TT layer (executed path; MACs per image).</param>
+/// <param name="InHeight">Input height seen by the layer.</param>
+/// <param name="InWidth">Input width seen by the layer.</param>
+public sealed record LayerPlan(
+    string Path,
+    CompressionFormat Format,
+    IReadOnlyList<int> InputFactors,
+    IReadOnlyList<int> OutputFactors,
+    IReadOnlyList<int> Ranks,
+    LayerCost Before,
+    LayerCost After,
+    long InHeight,
+    long InWidth);
+
+/// <summary>
+/// Per-layer plans and whole-model totals (method.md section 4): params are all trainable parameters, MACs are those
+/// of conv and linear layers per image, both on the executed path.
+/// </summary>
+/// <param name="Layers">The layers to compress, in model order.</param>
+/// <param name="BaselineParams">Trainable parameters of the dense model.</param>
+/// <param name="BaselineMacs">Conv and linear MACs per image of the dense model.</param>
+/// <param name="CompressedParams">Trainable parameters after projection.</param>
+/// <param name="CompressedMacs">Conv, linear and TT MACs per image after projection.</param>
+public sealed record CompressionPlan(
+    IReadOnlyList<LayerPlan> Layers,
+    long BaselineParams,
+    long BaselineMacs,
+    long CompressedParams,
+    long CompressedMacs)
+{
+    /// <summary>"Params down": <c>1 - compressed / baseline</c>.</summary>
+    public double ParamsReduction => BaselineParams == 0 ? 0 : 1 - ((double)CompressedParams / BaselineParams);
+
+    /// <summary>"FLOPs down": <c>1 - compressed / baseline</c> (MACs).</summary>
+    public double MacsReduction => BaselineMacs == 0 ? 0 : 1 - ((double)CompressedMacs / BaselineMacs);
+
+    /// <summary>The plan of the layer at <paramref name="path"/>, or null.</summary>
+    public LayerPlan? Find(string path) => Layers.FirstOrDefault(l => l.Path == path);
+}

@@ -1,0 +1,152 @@
+using Hodec.Compression;
+using Hodec.Costs;
+using Hodec.Data;
+using Hodec.Recipes;
+using Hodec.Reports;
+using Serilog;
+using static TorchSharp.torch;
+
+namespace Hodec.Pipeline;
+
+/// <summary>
+/// Runs a recipe: resolves it, writes the run directory's recipe, environment and plan (before any training),
+/// then each stage with logging, progress and a checkpoint after it, and the reports at the end.
+/// </summary>
+public static class HodecPipeline
+{
+    /// <summary>Runs (or, with <see cref="PipelineOptions.Resume"/>, continues) the pipeline.</summary>
+    /// <exception cref="RecipeException">The recipe is invalid (every diagnostic is located).</exception>
+    /// <exception cref="HodecException">Other invalid input: missing data or weights, a resume that does not match.</exception>
+    /// <exception cref="StageFailedException">A stage failed; earlier outputs are kept and the message says how to resume.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the training stage saved a checkpoint first.</exception>
+    public static PipelineOutcome Run(PipelineOptions options, ILogger? log = null, IProgress<PipelineProgress>? progress = null,
+        CancellationToken cancellationToken = default, StageRegistry? registry = null)
+    {
+        log ??= Serilog.Core.Logger.None;
+        registry ??= StageRegistry.Default;
+        var started = DateTimeOffset.UtcNow;
+        var loaded = RecipeLoader.TryLoad(options.RecipePath, options.Overrides);
+        var recipe = loaded.Value;
+        if (options.Seed is int seed)
+        {
+            recipe = recipe with { Seed = seed };
+        }
+        if ((options.Threads ?? recipe.Data.Threads) is int threads)
+        {
+            set_num_threads(threads);
+        }
+
+        var run = new RunDirectory(options.RunDirectory);
+        Directory.CreateDirectory(run.Path);
+        var resolved = RecipeYamlWriter.Write(recipe);
+        var snapshot = options.Resume ? CheckResume(run, resolved) : null;
+        if (!options.Resume)
+        {
+            run.Clear();
+        }
+        var git = RunEnvironment.GitCommit();
+        run.WriteText(RunDirectory.RecipeFile, resolved);
+        run.WriteText(RunDirectory.EnvironmentFile, RunEnvironment.Json(recipe.Seed, get_num_threads(), git));
+
+        using var model = RecipeModel.Create(recipe);
+        var inputShape = RecipeModel.InputShape(recipe);
+        var dense = ModelCost.Measure(model, inputShape);
+        var plan = RecipePlanning.Plan(recipe, loaded.Source, model);
+        if (plan is not null)
+        {
+            run.WriteText(RunDirectory.PlanFile, CompressionPlanJson.Serialize(plan));
+            LogPlan(log, plan);
+        }
+
+        using var data = DatasetRegistry.Load(recipe.Data.Dataset, new DataOptions(recipe.Data.Root, false, recipe.Data.Subset?.Train, recipe.Data.Subset?.Test));
+        log.Information("Data: {Dataset}, {Train} training and {Test} test images", recipe.Data.Dataset, data.Train.Count, data.Test.Count);
+
+        var state = PipelineState.Initial(model, plan, dense.TotalParams, dense.TotalMacs);
+        if (snapshot is not null)
+        {
+            if (snapshot.IsCompressed)
+            {
+                Projector.ApplyStructure(model, plan ?? throw new HodecException("The saved run is compressed but the recipe has no compression; resume with the same recipe."));
+            }
+            run.LoadModel(model, snapshot.ModelFile);
+            state = snapshot.ToState(model, plan);
+            log.Information("Resuming after stage {Completed} of {Count}", snapshot.CompletedStages, recipe.Stages.Count);
+        }
+
+        for (var i = snapshot?.CompletedStages ?? 0; i < recipe.Stages.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var spec = recipe.Stages[i];
+            var context = new StageContext(recipe, spec, i, run, data, inputShape, log, cancellationToken) { Resume = options.Resume };
+            var stage = registry.Get(spec.Kind).WithProgress(progress).WithLogging().WithCheckpoint();
+            try
+            {
+                state = stage(state, context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw StageFailedException.For(context, e, options.ResumeCommand);
+            }
+        }
+
+        state = Complete(state, recipe, data.Test, inputShape);
+        var finished = DateTimeOffset.UtcNow;
+        var info = new RunInfo(started, finished, (finished - started).TotalSeconds, Environment.MachineName, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            Environment.Version.ToString(), HodecInfo.Version, RunEnvironment.TorchSharpVersion, get_num_threads(), run.Path, Path.GetFullPath(options.RecipePath), git);
+        var report = ReportBuilder.Build(state, recipe, info);
+        var written = run.WriteReport(report).Select(f => Path.GetRelativePath(run.Path, f).Replace('\\', '/'));
+        string[] fixedFiles = plan is null ? [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile] : [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile, RunDirectory.PlanFile];
+        var artifacts = fixedFiles.Concat(written).Concat(state.Export?.Files.Select(f => f.File) ?? []).ToList();
+        log.Information("Run finished in {Seconds:F1} s: {Summary}", info.DurationSeconds, Summary(report));
+        return new PipelineOutcome(run.Path, report, artifacts);
+    }
+
+    /// <summary>One line: accuracy of both models and the reductions.</summary>
+    public static string Summary(HodecReport report) => report.Compressed is { } c
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs -{report.Reduction!.Macs:P1}, params -{report.Reduction.Params:P1}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"top-1 {report.Baseline.Top1:F2}%, {report.Baseline.Params} params, {report.Baseline.Macs} MACs (dense)");
+
+    // Fills in accuracies no stage measured (a recipe without 'evaluate'), so the final report is complete.
+    private static PipelineState Complete(PipelineState state, Recipe recipe, TensorDataset test, long[] inputShape)
+    {
+        if (state.Baseline is null && !state.IsCompressed)
+        {
+            state = state with { Baseline = StageTraining.Measure(state.Model, recipe, test, inputShape) };
+        }
+        if (state.IsCompressed && state.Compressed is null)
+        {
+            state = state with { Compressed = StageTraining.Measure(state.Model, recipe, test, inputShape) };
+        }
+        return state;
+    }
+
+    private static PipelineSnapshot? CheckResume(RunDirectory run, string resolved)
+    {
+        var saved = run.File(RunDirectory.RecipeFile);
+        if (!File.Exists(saved))
+        {
+            throw new HodecException($"--resume: '{run.Path}' holds no earlier run (no {RunDirectory.RecipeFile}); start without --resume.") { Location = run.Path };
+        }
+        if (File.ReadAllText(saved) != resolved)
+        {
+            throw new HodecException(
+                $"--resume: the recipe (after --set and --seed) differs from the one this run started with ({saved}). " +
+                "Resume with the same recipe and options, or start a new run without --resume.")
+            { Location = saved };
+        }
+        return run.LoadSnapshot();
+    }
+
+    private static void LogPlan(ILogger log, CompressionPlan plan)
+    {
+        log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} (-{ParamsReduction:P1}), MACs {BaselineMacs} -> {CompressedMacs} (-{MacsReduction:P1})",
+            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, plan.ParamsReduction, plan.BaselineMacs, plan.CompressedMacs, plan.MacsReduction);
+        foreach (var l in plan.Layers)
+        {
+            log.Information("  {Layer}: {Format} in [{In}] out [{Out}] ranks [{Ranks}], params {ParamsBefore} -> {ParamsAfter}, MACs {MacsBefore} -> {MacsAfter}",
+                l.Path, YamlNames.Of(l.Format), string.Join(", ", l.InputFactors), string.Join(", ", l.OutputFactors), string.Join(", ", l.Ranks),
+                l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Hodec.Data;
+using Hodec.Models;
+using Hodec.Recipes;
+using Hodec.Training;
+using static TorchSharp.torch;
+
+namespace Hodec.Pipeline;
+
+/// <summary>Builds the recipe's model and says what it eats, without loading any data.</summary>
+public static class RecipeModel
+{
+    /// <summary>The dataset the recipe names (channels, classes, image size, normalisation).</summary>
+    public static DatasetInfo Dataset(Recipe recipe) => DatasetRegistry.Get(recipe.Data.Dataset);
+
+    /// <summary>
+    /// Zoo options: the recipe's <c>width</c> is the channel count of the first stage (16 for the papers' ResNets),
+    /// so the zoo's width multiplier is <c>width / 16</c>.
+    /// </summary>
+    public static ModelOptions Options(Recipe recipe)
+    {
+        var ds = Dataset(recipe);
+        return new ModelOptions(recipe.Model.InChannels ?? ds.Channels, recipe.Model.NumClasses ?? ds.NumClasses,
+            recipe.Model.Width / (double)ModelSpec.DefaultWidth, ds.Size);
+    }
+
+    /// <summary>A freshly initialised dense model, seeded by the recipe (and loaded with its pretrained weights, if any).</summary>
+    public static nn.Module<Tensor, Tensor> Create(Recipe recipe, bool loadWeights = true)
+    {
+        TorchSharp.torch.random.manual_seed(recipe.Seed);
+        var model = ModelZoo.Create(recipe.Model.Arch, Options(recipe));
+        if (loadWeights && recipe.Model.Weights is { } weights)
+        {
+            PretrainedWeights.Load(model, weights);
+        }
+        return model;
+    }
+
+    /// <summary>Batch-first input shape of one image, e.g. <c>[1, 1, 28, 28]</c>.</summary>
+    public static long[] InputShape(Recipe recipe)
+    {
+        var ds = Dataset(recipe);
+        return [1, recipe.Model.InChannels ?? ds.Channels, ds.Size, ds.Size];
+    }
+
+    /// <summary>Trainer settings for a training stage at position <paramref name="index"/>.</summary>
+    public static TrainerSettings TrainerSettings(Recipe recipe, TrainingSettings t, int index, string? checkpoint)
+    {
+        var ds = Dataset(recipe);
+        var normalize = recipe.Data.Augmentation.Normalize;
+        return new TrainerSettings
+        {
+            Epochs = t.Epochs,
+            BatchSize = recipe.Data.BatchSize,
+            EvalBatchSize = recipe.Data.EvalBatchSize,
+            // A distinct, fixed seed per stage: data order and augmentation differ between stages but never between runs.
+            Seed = recipe.Seed + (1000L * (index + 1)),
+            Optimizer = new OptimizerSettings(
+                t.Optimizer.Name switch { OptimizerName.Adam => OptimizerKind.Adam, OptimizerName.AdamW => OptimizerKind.AdamW, _ => OptimizerKind.Sgd },
+                t.Optimizer.Lr, t.Optimizer.Momentum, t.Optimizer.Nesterov, t.Optimizer.WeightDecay, Beta1: t.Optimizer.Momentum),
+            Schedule = new ScheduleSettings(
+                t.Schedule.Name switch
+                {
+                    ScheduleName.Step => ScheduleKind.Step,
+                    ScheduleName.OneCycle => ScheduleKind.OneCycle,
+                    ScheduleName.Constant => ScheduleKind.Constant,
+                    _ => ScheduleKind.Cosine,
+                },
+                t.Schedule.WarmupEpochs, StepEpochs: t.Schedule.StepSize, Gamma: t.Schedule.Gamma),
+            LabelSmoothing = t.LabelSmoothing,
+            GradientClipNorm = t.GradClip,
+            Augment = new AugmentSettings(recipe.Data.Augmentation.CropPadding, recipe.Data.Augmentation.Flip),
+            Mean = normalize ? ds.Mean : [.. ds.Mean.Select(_ => 0.0)],
+            Std = normalize ? ds.Std : [.. ds.Std.Select(_ => 1.0)],
+            CheckpointPath = checkpoint,
+        };
+    }
+
+    /// <summary>Evaluation settings (batch size and normalisation) for <see cref="Trainer.Evaluate"/>.</summary>
+    public static TrainerSettings EvalSettings(Recipe recipe) => TrainerSettings(recipe, new TrainingSettings(1, new OptimizerSpec(), new ScheduleSpec()), 0, null);
+}

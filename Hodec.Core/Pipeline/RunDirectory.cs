@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Hodec.Reports;
+using static TorchSharp.torch;
+
+namespace Hodec.Pipeline;
+
+/// <summary>
+/// The files of one run, each written atomically (a temporary file renamed into place): the resolved recipe,
+/// <c>environment.json</c>, <c>plan.json</c>, the checkpoints and the reports.
+/// </summary>
+public sealed class RunDirectory(string path)
+{
+    public const string RecipeFile = "recipe.yml";
+    public const string EnvironmentFile = "environment.json";
+    public const string PlanFile = "plan.json";
+    public const string CheckpointFolder = "checkpoints";
+    public const string StateFile = "pipeline.json";
+
+    /// <summary>The directory's full path.</summary>
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>Full path of a file in the run directory.</summary>
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
+    /// <summary>The trainer's own checkpoint of stage <paramref name="index"/> (0-based), updated every epoch and on Ctrl+C.</summary>
+    public string TrainerCheckpoint(int index) => File(System.IO.Path.Combine(CheckpointFolder, $"stage{index + 1}.trainer.ckpt"));
+
+    /// <summary>Relative path of the model saved after <paramref name="completed"/> stages.</summary>
+    public static string ModelCheckpoint(int completed) => $"{CheckpointFolder}/model-after-stage{completed}.dat";
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="relative"/> atomically; returns the full path.</summary>
+    public string WriteText(string relative, string content)
+    {
+        var target = File(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        return ReportWriter.WriteAtomically(System.IO.Path.GetDirectoryName(target)!, System.IO.Path.GetFileName(target), content);
+    }
+
+    /// <summary>Saves a module's weights (TorchSharp format) atomically.</summary>
+    public string SaveModel(nn.Module model, string relative)
+    {
+        var target = File(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        var temp = target + ".tmp";
+        model.save(temp);
+        System.IO.File.Move(temp, target, overwrite: true);
+        return target;
+    }
+
+    /// <summary>Loads weights saved by <see cref="SaveModel"/> into a module of the same structure.</summary>
+    public void LoadModel(nn.Module model, string relative)
+    {
+        var source = File(relative);
+        if (!System.IO.File.Exists(source))
+        {
+            throw new HodecException($"The checkpoint '{source}' is missing, so the run cannot be resumed; start it again without --resume.") { Location = source };
+        }
+        model.load(source, strict: true);
+    }
+
+    /// <summary>Saves the model and the pipeline state after <paramref name="completed"/> stages (model first, so the state never points at a missing file).</summary>
+    public void SaveStageCheckpoint(PipelineState state, int completed)
+    {
+        var model = ModelCheckpoint(completed);
+        SaveModel(state.Model, model);
+        var snapshot = new PipelineSnapshot(completed, model, state.IsCompressed, state.DenseParams, state.DenseMacs, state.Baseline, state.Compressed,
+            state.Stages, state.Layers, state.Artifacts, state.Export, state.Latency);
+        WriteText($"{CheckpointFolder}/{StateFile}", JsonSerializer.Serialize(snapshot, ReportJson.Options) + "\n");
+    }
+
+    /// <summary>The state saved by the last <see cref="SaveStageCheckpoint"/>, or null when no stage has finished.</summary>
+    public PipelineSnapshot? LoadSnapshot()
+    {
+        var file = File($"{CheckpointFolder}/{StateFile}");
+        if (!System.IO.File.Exists(file))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<PipelineSnapshot>(System.IO.File.ReadAllText(file), ReportJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new HodecException($"'{file}' is damaged ({e.Message}); the run cannot be resumed. Start it again without --resume.", e) { Location = file };
+        }
+    }
+
+    /// <summary>Writes report.json, report.md and the plots.</summary>
+    public IReadOnlyList<string> WriteReport(HodecReport report) => ReportWriter.Write(report, Path);
+
+    /// <summary>Removes what an earlier run left (checkpoints, plan, reports), so a fresh run cannot mix with it.</summary>
+    public void Clear()
+    {
+        var checkpoints = File(CheckpointFolder);
+        if (Directory.Exists(checkpoints))
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+        foreach (var name in new[] { PlanFile, ReportWriter.JsonFile, ReportWriter.MarkdownFile })
+        {
+            System.IO.File.Delete(File(name));
+        }
+    }
+}
+
+/// <summary>The pipeline state as saved after a stage (everything but the module, which is saved beside it).</summary>
+public sealed record PipelineSnapshot(
+    int CompletedStages,
+    string ModelFile,
+    bool IsCompressed,
+    long DenseParams,
+    long DenseMacs,
+    ModelMetrics? Baseline,
+    ModelMetrics? Compressed,
+    IReadOnlyList<StageReport> Stages,
+    IReadOnlyList<LayerReport> Layers,
+    IReadOnlyDictionary<string, string> Artifacts,
+    ExportReport? Export,
+    LatencyReport? Latency)
+{
+    /// <summary>The state to continue from, around a model already restored by the caller.</summary>
+    public PipelineState ToState(nn.Module<Tensor, Tensor> model, Compression.CompressionPlan? plan) =>
+        new(model, IsCompressed, plan, DenseParams, DenseMacs, Baseline, Compressed, [.. Stages], [.. Layers],
+            Artifacts.ToImmutableDictionary(), Export, Latency);
+}

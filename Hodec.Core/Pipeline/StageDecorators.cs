@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Hodec.Training;
+
+namespace Hodec.Pipeline;
+
+/// <summary>Cross-cutting behaviour added around stages: logging, progress, checkpoints and interim reports.</summary>
+public static class StageDecorators
+{
+    /// <summary>Logs the start, the end (with duration and what changed) and failures of the stage.</summary>
+    public static Stage WithLogging(this Stage stage) => (state, context) =>
+    {
+        context.Log.Information("Stage {Index}/{Count} {Stage} started", context.Index + 1, context.StageCount, context.Name);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var next = stage(state, context);
+            var last = next.Stages.Count > 0 ? next.Stages[^1] : null;
+            var final = last?.Epochs.Count > 0 ? last.Epochs[^1] : null;
+            context.Log.Information(
+                "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s (epochs {Epochs}, final loss {Loss}, top-1 {Top1})",
+                context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds, last?.Epochs.Count ?? 0, final?.Loss, final?.Top1);
+            return next;
+        }
+        catch (OperationCanceledException)
+        {
+            context.Log.Warning("Stage {Stage} interrupted after {Seconds:F1} s; a checkpoint was saved", context.Name, clock.Elapsed.TotalSeconds);
+            throw;
+        }
+        catch (Exception e)
+        {
+            context.Log.Error(e, "Stage {Stage} failed after {Seconds:F1} s", context.Name, clock.Elapsed.TotalSeconds);
+            throw;
+        }
+    };
+
+    /// <summary>Routes the trainer's per-batch progress to <paramref name="sink"/>, tagged with the stage.</summary>
+    public static Stage WithProgress(this Stage stage, IProgress<PipelineProgress>? sink) => (state, context) =>
+    {
+        if (sink is null)
+        {
+            return stage(state, context);
+        }
+
+        int epochs = context.Spec switch
+        {
+            Recipes.TrainStageSpec t => t.Training.Epochs,
+            Recipes.AdalStageSpec a => a.Training.Epochs,
+            Recipes.RetrainStageSpec r => r.Training.Epochs,
+            _ => 0,
+        };
+        var progress = new SyncProgress<TrainingProgress>(p => sink.Report(new PipelineProgress(context.Name, context.Index, epochs, p)));
+        return stage(state, context with { Progress = progress });
+    };
+
+    /// <summary>
+    /// After the stage: saves the model and the pipeline state (so <c>--resume</c> starts after it), then writes
+    /// the report so far, so a run that fails later still has the earlier results.
+    /// </summary>
+    public static Stage WithCheckpoint(this Stage stage) => (state, context) =>
+    {
+        var next = stage(state, context);
+        context.Run.SaveStageCheckpoint(next, context.Index + 1);
+        context.Run.WriteReport(ReportBuilder.Build(next, context.Recipe));
+        return next;
+    };
+}

@@ -1,0 +1,44 @@
+using Hodec.Costs;
+using Hodec.Recipes;
+using Hodec.Reports;
+using Hodec.Training;
+using static TorchSharp.torch;
+
+namespace Hodec.Pipeline;
+
+/// <summary>What the training stages share: running the trainer with the run's checkpoint, and measuring a model.</summary>
+public static class StageTraining
+{
+    /// <summary>
+    /// Trains the state's model for the stage. The trainer checkpoints every epoch (and on Ctrl+C) to the stage's
+    /// checkpoint file; when resuming and that file exists, training continues from it.
+    /// </summary>
+    public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null)
+    {
+        var checkpoint = context.Run.TrainerCheckpoint(context.Index);
+        var settings = RecipeModel.TrainerSettings(context.Recipe, training, context.Index, checkpoint);
+        var resumeFrom = context.Resume && File.Exists(checkpoint) ? checkpoint : null;
+        if (resumeFrom is not null)
+        {
+            context.Log.Information("Stage {Stage} continues from {Checkpoint}", context.Name, resumeFrom);
+        }
+        using var trainer = new Trainer(state.Model, settings, hooks, context.Progress);
+        return trainer.Fit(context.Data.Train, context.Data.Test, resumeFrom, context.CancellationToken);
+    }
+
+    /// <summary>One report row per epoch: mean training loss, test top-1 in percent, final learning rate.</summary>
+    public static EpochReport Epoch(EpochMetrics m, IReadOnlyDictionary<string, double>? approxError = null) =>
+        new(m.Epoch, m.TrainLoss, m.Top1 * 100, m.LearningRate, approxError);
+
+    /// <summary>Top-1 and top-5 (percent) on the full test split, trainable parameters and MACs per image on the executed path.</summary>
+    public static ModelMetrics Measure(nn.Module<Tensor, Tensor> model, StageContext context) =>
+        Measure(model, context.Recipe, context.Data.Test, context.InputShape);
+
+    /// <inheritdoc cref="Measure(nn.Module{Tensor, Tensor}, StageContext)"/>
+    public static ModelMetrics Measure(nn.Module<Tensor, Tensor> model, Recipe recipe, Data.TensorDataset test, long[] inputShape)
+    {
+        var eval = Trainer.Evaluate(model, test, RecipeModel.EvalSettings(recipe));
+        var cost = ModelCost.Measure(model, inputShape);
+        return new ModelMetrics(eval.Top1 * 100, eval.Top5 * 100, cost.TotalParams, cost.TotalMacs);
+    }
+}

@@ -1,0 +1,32 @@
+using Hodec.Compression;
+using Hodec.Recipes;
+using Hodec.Reports;
+
+namespace Hodec.Pipeline.Stages.Adal;
+
+/// <summary>
+/// <c>adal</c>: dense training with the augmented-Lagrangian penalty that pulls each planned layer towards its TT
+/// projection (method.md section 3). The regulariser saves and restores its state (Z, U, history) beside every
+/// trainer checkpoint, so a resumed stage continues exactly.
+/// </summary>
+public static class AdalStage
+{
+    public static StageRegistration Registration { get; } = new(StageKind.Adal, "ADMM / augmented-Lagrangian training towards low TT rank (needs compression).", Run);
+
+    public static PipelineState Run(PipelineState state, StageContext context)
+    {
+        var spec = (AdalStageSpec)context.Spec;
+        var plan = state.Plan ?? throw new HodecException("'adal' needs a 'compression' section to know which layers to pull towards TT form.");
+        if (state.IsCompressed)
+        {
+            throw new HodecException("'adal' trains the dense model; put it before 'project'.");
+        }
+
+        using var adal = new AdalRegularizer(state.Model, plan, spec);
+        var history = StageTraining.Fit(state, context, spec.Training, [adal]);
+        var errors = adal.ErrorHistory;
+        var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
+        context.Log.Information("ADAL: mean approximation error {Error:G4}, rho {Rho:G4}", adal.MeanApproximationError, adal.CurrentRho);
+        return state.WithStage(new StageReport(context.Name, epochs));
+    }
+}

@@ -1,0 +1,27 @@
+using Hodec.Recipes;
+using Hodec.Reports;
+
+namespace Hodec.Pipeline.Stages.Evaluate;
+
+/// <summary>
+/// <c>evaluate</c>: top-1/top-5 on the full test split, parameters and MACs (executed path) of the current model,
+/// which is the compressed one after <c>project</c> and the baseline before it; optionally latency.
+/// </summary>
+public static class EvaluateStage
+{
+    public static StageRegistration Registration { get; } = new(StageKind.Evaluate, "Top-1/top-5 on the test split, params, MACs and optional latency.", Run);
+
+    public static PipelineState Run(PipelineState state, StageContext context)
+    {
+        var spec = (EvaluateStageSpec)context.Spec;
+        var metrics = StageTraining.Measure(state.Model, context);
+        context.Log.Information("Evaluated the {Which} model: top-1 {Top1:F2}%, top-5 {Top5:F2}%, {Params} params, {Macs} MACs",
+            state.IsCompressed ? "compressed" : "dense", metrics.Top1, metrics.Top5, metrics.Params, metrics.Macs);
+        var next = state.IsCompressed ? state with { Compressed = metrics } : state with { Baseline = metrics };
+        if (spec.Latency is { } latency)
+        {
+            next = next with { Latency = LatencyTiming.Measure(next, context, latency) };
+        }
+        return next.WithStage(new StageReport(context.Name, []));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using Hodec.Data;
+using Hodec.Models;
+using Hodec.Pipeline;
+using Hodec.Recipes;
+using Hodec.Reports;
+using Serilog;
+using CorePlan = Hodec.Compression.CompressionPlan;
+
+namespace Hodec.Tool.Engine;
+
+/// <summary>The real engine: Hodec.Core's recipe loader, planner, pipeline and report writer behind <see cref="IHodecEngine"/>.</summary>
+public sealed class PipelineEngine : IHodecEngine
+{
+    /// <inheritdoc />
+    public ValidationResult Validate(ValidateRequest request)
+    {
+        var loaded = RecipeLoader.TryLoad(request.RecipePath, Strings(request.Overrides));
+        if (!loaded.Succeeded)
+        {
+            return new ValidationResult([.. loaded.Diagnostics.Select(ToDiagnostic)]);
+        }
+        var recipe = loaded.Value;
+        using var model = CreateModel(recipe, loaded.Source!, "model.arch");
+        return new ValidationResult([.. RecipePlanning.Check(recipe, loaded.Source, model).Select(ToDiagnostic)]);
+    }
+
+    /// <inheritdoc />
+    public CompressionPlan Plan(PlanRequest request)
+    {
+        var loaded = RecipeLoader.TryLoad(request.RecipePath, Strings(request.Overrides));
+        var recipe = loaded.Value;
+        using var model = CreateModel(recipe, loaded.Source!, "model.arch");
+        var label = ReportLabels.Model(recipe.Model.Arch, recipe.Data.Dataset, recipe.Model.Width, ModelSpec.DefaultWidth);
+        var plan = RecipePlanning.Plan(recipe, loaded.Source, model)
+            ?? throw new HodecException($"{request.RecipePath}: the recipe has no 'compression' section, so there is nothing to plan; add one (see docs/recipes.md).") { Location = request.RecipePath };
+        var catalog = Compression.CompressionPlanner.Catalog(model, RecipeModel.InputShape(recipe)).Layers.ToDictionary(l => l.Path);
+        return ToToolPlan(label, plan, catalog);
+    }
+
+    /// <inheritdoc />
+    public Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            var options = new PipelineOptions(request.RecipePath, request.OutputDirectory, Strings(request.Overrides), request.Resume,
+                request.Threads, request.Seed, ResumeCommand(request));
+            var sink = new ProgressMapper(progress);
+            var outcome = HodecPipeline.Run(options, log, sink, cancellationToken);
+            return new RunResult(outcome.RunDirectory, [.. outcome.Artifacts], HodecPipeline.Summary(outcome.Report));
+        }, CancellationToken.None);
+
+    /// <inheritdoc />
+    public ReportResult Report(ReportRequest request)
+    {
+        var files = ReportWriter.Rerender(request.RunDirectory);
+        return new ReportResult(request.RunDirectory, [.. files.Select(f => Path.GetRelativePath(request.RunDirectory, f))]);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch
+    {
+        CatalogKind.Models => [.. ModelZoo.Names.Select(n => new CatalogEntry(n, ModelZoo.Descriptions[n]))],
+        CatalogKind.Datasets => [.. DatasetRegistry.All.Values.Select(d => new CatalogEntry(d.Name, d.Description))],
+        _ => [.. StageRegistry.Default.All.Select(s => new CatalogEntry(s.Name, s.Description))],
+    };
+
+    /// <summary>The command that continues <paramref name="request"/>'s run.</summary>
+    public static string ResumeCommand(RunRequest request)
+    {
+        var parts = new List<string> { "dotnet hodec run", Quote(request.RecipePath), "--out", Quote(request.OutputDirectory) };
+        foreach (var o in request.Overrides)
+        {
+            parts.Add("--set");
+            parts.Add(Quote(o.ToString()));
+        }
+        if (request.Seed is int seed)
+        {
+            parts.Add($"--seed {seed}");
+        }
+        parts.Add("--resume");
+        return string.Join(' ', parts);
+    }
+
+    private static string Quote(string text) => text.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '[' or '{') ? $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'" : text;
+
+    private static string[] Strings(ImmutableArray<SettingOverride> overrides) => [.. overrides.Select(o => o.ToString())];
+
+    private static Diagnostic ToDiagnostic(RecipeDiagnostic d) => new(DiagnosticSeverity.Error, d.File, d.Line, d.Column, d.Message, RecipeDiagnostic.Code);
+
+    // An unknown architecture or dataset is a recipe error at the key that names it.
+    private static TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateModel(Recipe recipe, RecipeSourceMap source, string key)
+    {
+        try
+        {
+            return RecipeModel.Create(recipe, loadWeights: false);
+        }
+        catch (HodecException e)
+        {
+            var at = source.Locate(e.Message.StartsWith("Unknown dataset", StringComparison.Ordinal) ? "data.dataset" : key);
+            throw new RecipeException([new RecipeDiagnostic(at.File, at.Line, at.Column, key, e.Message)]);
+        }
+    }
+
+    private static CompressionPlan ToToolPlan(string label, CorePlan plan, IReadOnlyDictionary<string, LayerInfo> catalog)
+    {
+        var layers = plan.Layers.Select(l =>
+        {
+            var info = catalog[l.Path];
+            var shape = info.IsConv ? $"{info.OutChannels}x{info.InChannels}x{info.KernelSize}x{info.KernelSize}" : $"{info.OutChannels}x{info.InChannels}";
+            return new LayerPlan(l.Path, shape, $"in [{string.Join(",", l.InputFactors)}] out [{string.Join(",", l.OutputFactors)}]",
+                string.Join(",", l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
+        }).ToList();
+        // The rest of the model stays dense; one row for it makes the totals those of the whole model.
+        long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);
+        layers.Add(new LayerPlan("(other layers, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
+        return new CompressionPlan(label, [.. layers]);
+    }
+
+    // Core progress (per batch, accuracy 0..1) onto the CLI's record, which also carries the stage and its epoch count.
+    private sealed class ProgressMapper(IProgress<TrainingProgress> target) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value) => target.Report(new TrainingProgress(
+            value.Stage, value.Step.Epoch, value.Epochs, value.Step.Batch, value.Step.Batches,
+            value.Step.Loss, value.Step.Accuracy, value.Step.LearningRate, value.Step.SamplesPerSecond));
+    }
+}

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 string modelDirectory = Path.Combine(AppContext.BaseDirectory, "hodec", "classifier");
-string modelPath = Path.Combine(modelDirectory, "model.safetensors");
+string modelPath = Path.Combine(modelDirectory, "classifier.safetensors");
 if (!File.Exists(modelPath))
 {
     Console.Error.WriteLine($"No compressed model at {modelPath}. Build without HodecSkip=true (or in Release with HodecOnlyInRelease=true).");

@@ -24,14 +24,14 @@ public sealed class SampleBuildTests
         }
 
         using var workspace = new SampleWorkspace();
-        string[] outputs = ["model.safetensors", "model.onnx", "report.json", "report.md"];
+        string[] outputs = ["report.json", "report.md", "export/classifier.safetensors", "export/classifier.onnx"];
 
         // 1. First build runs the tool; outputs land in obj/.../hodec/classifier and are copied to bin.
         var first = workspace.Build();
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains(Ran + workspace.Recipe, first.Output);
         Assert.All(outputs, f => Assert.True(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, f)), f));
-        Assert.All(outputs, f => Assert.True(File.Exists(Path.Combine(workspace.OutputModelDirectory, f)), f));
+        Assert.All(outputs, f => Assert.True(File.Exists(Path.Combine(workspace.OutputModelDirectory, Path.GetFileName(f))), f));
         Assert.True(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, "hodec.build.log")));
 
         // 2. Nothing changed: MSBuild skips the target.
@@ -49,7 +49,7 @@ public sealed class SampleBuildTests
         // 4. The sample loads its compressed model and classifies the 8 bundled images.
         var run = workspace.Dotnet(["run", "--no-build"]);
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Compressed model: " + Path.Combine(workspace.OutputModelDirectory, "model.safetensors"), run.Output);
+        Assert.Contains("Compressed model: " + Path.Combine(workspace.OutputModelDirectory, "classifier.safetensors"), run.Output);
         Assert.Matches(@"Loaded resnet20 with [1-9]\d* compressed layer\(s\)\.", run.Output);
         MatchCollection predictions = Regex.Matches(run.Output, @"^image (\d): predicted (.+?) +actual (.+?) +(ok|wrong)\r?$", RegexOptions.Multiline);
         Assert.Equal(8, predictions.Count);
@@ -85,6 +85,6 @@ public sealed class SampleBuildTests
         var clean = workspace.Dotnet(["clean", "-v:q", "--disable-build-servers", .. workspace.ToolPath is null ? Array.Empty<string>() : [$"-p:HodecToolPath={workspace.ToolPath}"]]);
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.False(Directory.Exists(workspace.IntermediateModelDirectory), "obj/.../hodec/classifier should be gone");
-        Assert.All(outputs, f => Assert.False(File.Exists(Path.Combine(workspace.OutputModelDirectory, f)), f));
+        Assert.All(outputs, f => Assert.False(File.Exists(Path.Combine(workspace.OutputModelDirectory, Path.GetFileName(f))), f));
     }
 }

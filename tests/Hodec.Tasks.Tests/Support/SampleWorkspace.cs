@@ -80,7 +80,7 @@ public sealed class SampleWorkspace : IDisposable
 
     public string? ToolPath { get; }
 
-    /// <summary>The model the fake tool copies to <c>model.safetensors</c>; null for the packed tool.</summary>
+    /// <summary>The model the fake tool copies to <c>export/<c>model.safetensors</c>; nulllt;name<c>model.safetensors</c>; nullgt;.safetensors</c>; null for the packed tool.</summary>
     public string? FakeModel { get; }
 
     public string AppDirectory => Path.Combine(_root.Path, "app");

@@ -91,9 +91,9 @@ public sealed class HodecRun : ToolTask
         if (!succeeded)
         {
             // Stale or partial outputs would make the next build look up to date.
-            foreach (ITaskItem output in Outputs)
+            foreach (string output in Outputs.Select(o => o.GetMetadata("FullPath")).Where(File.Exists))
             {
-                File.Delete(output.GetMetadata("FullPath"));
+                File.Delete(output);
             }
         }
 

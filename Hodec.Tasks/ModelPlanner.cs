@@ -37,8 +37,23 @@ public sealed record ModelPlan(
 /// <summary>Pure planning of model compression: no file is written, so every rule is unit-tested.</summary>
 public static partial class ModelPlanner
 {
-    /// <summary>What a Hodec run directory holds after a successful run (the engine's contract).</summary>
-    public static IReadOnlyList<string> DefaultOutputs { get; } = ["model.safetensors", "model.onnx", "report.json", "report.md"];
+    /// <summary>
+    /// What a Hodec run directory holds after a successful run (the engine's contract): the reports, and the exported
+    /// model as <c>export/&lt;recipe name&gt;.safetensors</c> and <c>.onnx</c>.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultOutputs(string exportName) =>
+        ["report.json", "report.md", $"export/{exportName}.safetensors", $"export/{exportName}.onnx"];
+
+    /// <summary>
+    /// The file name the engine exports under: the recipe's top-level <c>name</c> with characters other than letters,
+    /// digits, '-' and '_' replaced by '_'; <paramref name="fallback"/> when the recipe names none.
+    /// </summary>
+    public static string ExportName(string recipeText, string fallback)
+    {
+        Match match = TopLevelName().Match(recipeText);
+        string name = match.Success ? match.Groups["name"].Value.Trim().Trim('"', '\'') : "";
+        return name.Length == 0 ? fallback : new string([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+    }
 
     /// <summary>The build's own log of the tool's output, next to the outputs.</summary>
     public const string BuildLogName = "hodec.build.log";
@@ -58,12 +73,13 @@ public static partial class ModelPlanner
         string outputDir = EnsureTrailingSlash(string.IsNullOrWhiteSpace(model.OutputDir)
             ? Path.Combine(intermediateDirectory, "hodec", name)
             : model.OutputDir!);
-        IReadOnlyList<string> expected = model.ExpectedOutputs.Count > 0 ? model.ExpectedOutputs : DefaultOutputs;
+        string recipeText = fileExists(model.Recipe) ? readText(model.Recipe) : "";
+        IReadOnlyList<string> expected = model.ExpectedOutputs.Count > 0 ? model.ExpectedOutputs : DefaultOutputs(ExportName(recipeText, name));
 
         var inputs = new List<string> { model.Recipe };
         if (fileExists(model.Recipe))
         {
-            inputs.AddRange(ReferencedFiles(readText(model.Recipe), Path.GetDirectoryName(model.Recipe) ?? ".", fileExists));
+            inputs.AddRange(ReferencedFiles(recipeText, Path.GetDirectoryName(model.Recipe) ?? ".", fileExists));
         }
 
         inputs.AddRange(model.AdditionalInputs);
@@ -142,6 +158,10 @@ public static partial class ModelPlanner
 
     private static string EnsureTrailingSlash(string path) =>
         path.EndsWith('/') || path.EndsWith('\\') ? path : path + Path.DirectorySeparatorChar;
+
+    // "name: value" at the top level (no indentation), ignoring comments.
+    [GeneratedRegex(@"^name[ \t]*:[ \t]*(?<name>[^#\r\n]+?)[ \t]*(?:#.*)?$", RegexOptions.Multiline)]
+    private static partial Regex TopLevelName();
 
     // "key: value" or "- value" at the end of a line, ignoring comments.
     [GeneratedRegex(@"^[ \t]*(?:-[ \t]+)?(?:[\w.\-]+[ \t]*:[ \t]+)?(?<value>[^#\r\n{}\[\]]+?)[ \t]*(?:#.*)?$", RegexOptions.Multiline)]

@@ -1,3 +1,4 @@
+using Hodec.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -27,12 +28,12 @@ internal static class BuiltInOnnxExporters
     {
         if (affine is null)
         {
-            return g.Conv(x, conv.weight!, conv.bias, ConvGeometry.Of(conv), conv.groups);
+            return g.Conv(x, conv.weight!, conv.bias, ConvGeometry.FromConv(conv, allowGroups: true), conv.groups);
         }
 
         using var scope = NewDisposeScope();
         (Tensor weight, Tensor bias) = affine.FoldInto(conv.weight!, conv.bias);
-        return g.Conv(x, weight, bias, ConvGeometry.Of(conv), conv.groups);
+        return g.Conv(x, weight, bias, ConvGeometry.FromConv(conv, allowGroups: true), conv.groups);
     }
 
     private static string ExportRelu6(ReLU6 relu, OnnxGraphBuilder g, string x)

@@ -112,21 +112,21 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>
-    /// Exports a layer (a conv, dense or TT) followed by an optional batch norm. The BN is folded into the
+    /// Exports a layer (a conv, dense or TT) followed by an optional batch norm (any module; only a <c>BatchNorm2d</c> folds). The BN is folded into the
     /// layer's last weight and bias when <see cref="OnnxExportOptions.FoldBatchNorm"/> is on, the BN has
     /// running statistics and the layer's exporter is an <see cref="IOnnxAffineModuleExporter"/> (Conv2d's
     /// is); otherwise it becomes a BatchNormalization node after the layer.
     /// </summary>
-    public string AddConvBatchNorm(Module layer, BatchNorm2d? batchNorm, string input)
+    public string AddConvBatchNorm(Module layer, Module? batchNorm, string input)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (batchNorm is not null && Options.FoldBatchNorm && BatchNormFolding.IsFoldable(batchNorm)
+        if (batchNorm is BatchNorm2d bn && Options.FoldBatchNorm && BatchNormFolding.IsFoldable(bn)
             && layer is not IOnnxExportable
             && Options.Registry.TryGet(layer.GetType(), out IOnnxModuleExporter? exporter)
             && exporter is IOnnxAffineModuleExporter affineExporter)
         {
             using var scope = NewDisposeScope();
-            return affineExporter.Export(layer, this, input, BatchNormFolding.Affine(batchNorm));
+            return affineExporter.Export(layer, this, input, BatchNormFolding.Affine(bn));
         }
 
         string output = AddModule(layer, input);

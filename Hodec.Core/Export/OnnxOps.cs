@@ -1,3 +1,4 @@
+using Hodec.Layers;
 using static TorchSharp.torch;
 
 namespace Hodec.Export;
@@ -26,9 +27,9 @@ public static class OnnxOps
 
         return g.AddNode("Conv", inputs,
             OnnxAttr.Ints("kernel_shape", weight.shape[2], weight.shape[3]),
-            OnnxAttr.Ints("strides", geometry.StrideH, geometry.StrideW),
-            OnnxAttr.Ints("pads", geometry.PadH, geometry.PadW, geometry.PadH, geometry.PadW),
-            OnnxAttr.Ints("dilations", geometry.DilationH, geometry.DilationW),
+            OnnxAttr.Ints("strides", geometry.Stride),
+            OnnxAttr.Ints("pads", geometry.Padding[0], geometry.Padding[1], geometry.Padding[0], geometry.Padding[1]),
+            OnnxAttr.Ints("dilations", geometry.Dilation),
             OnnxAttr.Int("group", groups));
     }
 
@@ -37,7 +38,7 @@ public static class OnnxOps
     {
         ArgumentNullException.ThrowIfNull(weight);
         using var scope = NewDisposeScope();
-        return g.Conv(input, weight.reshape(weight.shape[0], weight.shape[1], 1, 1), bias, ConvGeometry.Of());
+        return g.Conv(input, weight.reshape(weight.shape[0], weight.shape[1], 1, 1), bias, ConvGeometry.Default);
     }
 
     public static string Relu(this OnnxGraphBuilder g, string input) => g.AddNode("Relu", [input]);
@@ -115,6 +116,13 @@ public static class OnnxOps
         string x = stride == 1 ? input : g.SubsampleSpatial(input, stride);
         return padBefore == 0 && padAfter == 0 ? x : g.PadChannels(x, padBefore, padAfter);
     }
+
+    /// <summary>MaxPool with a square kernel, stride and symmetric padding (floor mode), as <c>max_pool2d</c>.</summary>
+    public static string MaxPool(this OnnxGraphBuilder g, string input, long kernel, long stride, long padding = 0) =>
+        g.AddNode("MaxPool", [input],
+            OnnxAttr.Ints("kernel_shape", kernel, kernel),
+            OnnxAttr.Ints("strides", stride, stride),
+            OnnxAttr.Ints("pads", padding, padding, padding, padding));
 
     public static string GlobalAveragePool(this OnnxGraphBuilder g, string input) => g.AddNode("GlobalAveragePool", [input]);
 

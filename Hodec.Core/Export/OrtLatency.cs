@@ -46,13 +46,61 @@ public static class OrtLatency
         }
 
         using OrtModel model = OrtModel.Open(onnxPath, settings);
+        (float[] input, long[] shape) = Input(model, batchSize);
+        for (int i = 0; i < warmup; i++)
+        {
+            model.Run(input, shape);
+        }
+
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            times[i] = Time(model, input, shape);
+        }
+
+        return Stats(batchSize, times);
+    }
+
+    /// <summary>
+    /// Times two models (same input shape) in alternation, run by run, so that load from other processes on a shared
+    /// machine hits both alike; returns their comparison with <paramref name="macRatio"/>.
+    /// </summary>
+    public static LatencyComparison MeasurePair(string densePath, string compressedPath, int batchSize, int warmup = 10, int runs = 50, OrtSettings? settings = null, double? macRatio = null)
+    {
+        if (batchSize <= 0 || warmup < 0 || runs <= 0)
+        {
+            throw new HodecException($"Latency needs batchSize > 0, warmup >= 0 and runs > 0; got {batchSize}, {warmup}, {runs}.");
+        }
+
+        using OrtModel dense = OrtModel.Open(densePath, settings);
+        using OrtModel compressed = OrtModel.Open(compressedPath, settings);
+        (float[] input, long[] shape) = Input(dense, batchSize);
+        for (int i = 0; i < warmup; i++)
+        {
+            dense.Run(input, shape);
+            compressed.Run(input, shape);
+        }
+
+        var denseTimes = new double[runs];
+        var compressedTimes = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            denseTimes[i] = Time(dense, input, shape);
+            compressedTimes[i] = Time(compressed, input, shape);
+        }
+
+        return LatencyComparison.Of(Stats(batchSize, denseTimes), Stats(batchSize, compressedTimes), macRatio);
+    }
+
+    private static (float[] Input, long[] Shape) Input(OrtModel model, int batchSize)
+    {
         long[] shape = [batchSize, .. model.InputShape.Skip(1).Select(d => (long)d)];
         if (shape.Skip(1).Any(d => d <= 0))
         {
             throw new HodecException(
-                $"'{onnxPath}' has a symbolic input dim besides the batch ([{string.Join(", ", model.InputShape)}]); " +
+                $"'{model.Path}' has a symbolic input dim besides the batch ([{string.Join(", ", model.InputShape)}]); " +
                 "export it with a fixed input shape to time it.")
-            { Location = onnxPath };
+            { Location = model.Path };
         }
 
         var random = new Random(1234);
@@ -62,21 +110,20 @@ public static class OrtLatency
             input[i] = (float)(random.NextDouble() * 2 - 1);
         }
 
-        for (int i = 0; i < warmup; i++)
-        {
-            model.Run(input, shape);
-        }
+        return (input, shape);
+    }
 
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            model.Run(input, shape);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
+    private static double Time(OrtModel model, float[] input, long[] shape)
+    {
+        long start = Stopwatch.GetTimestamp();
+        model.Run(input, shape);
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
 
+    private static LatencyStats Stats(int batchSize, double[] times)
+    {
         Array.Sort(times);
-        return new LatencyStats(batchSize, runs, Percentile(times, 0.5), Percentile(times, 0.1), Percentile(times, 0.9), times.Average());
+        return new LatencyStats(batchSize, times.Length, Percentile(times, 0.5), Percentile(times, 0.1), Percentile(times, 0.9), times.Average());
     }
 
     /// <summary>Linear-interpolated percentile of sorted values (q in [0, 1]).</summary>

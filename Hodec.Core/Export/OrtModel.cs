@@ -8,6 +8,9 @@ namespace Hodec.Export;
 /// <param name="Optimization">Graph optimisation level; the default, all, is what deployment uses.</param>
 public sealed record OrtSettings(int IntraOpThreads = 0, GraphOptimizationLevel Optimization = GraphOptimizationLevel.ORT_ENABLE_ALL)
 {
+    /// <summary>Where ORT writes the graph after its optimisations (to see fusions and layout reorders); null: nowhere.</summary>
+    public string? OptimizedModelPath { get; init; }
+
     internal SessionOptions ToSessionOptions()
     {
         var options = new SessionOptions
@@ -17,6 +20,11 @@ public sealed record OrtSettings(int IntraOpThreads = 0, GraphOptimizationLevel 
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
+        if (OptimizedModelPath is not null)
+        {
+            options.OptimizedModelFilePath = OptimizedModelPath;
+        }
+
         return options;
     }
 }

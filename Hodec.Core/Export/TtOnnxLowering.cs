@@ -1,3 +1,5 @@
+using Hodec.Layers;
+using Hodec.TensorTrain;
 using static TorchSharp.torch;
 
 namespace Hodec.Export;
@@ -15,6 +17,8 @@ public static class TtOnnxLowering
     /// conv with the spatial core <c>C [r_d, kH, kW, r_{d+1}]</c> (stride, padding, dilation from
     /// <paramref name="geometry"/>), contract-out with output cores <c>B_j [r_{d+j}, O_j, r_{d+j+1}]</c>,
     /// then the optional bias <c>[O]</c> and the optional <paramref name="affine"/> map (a folded batch norm).
+    /// Each chain is merged (one 1x1 Conv) or not as <paramref name="plan"/> says; without one, as
+    /// <see cref="OnnxExportOptions.Contraction"/> says, <c>Auto</c> choosing the way <see cref="HodecConv2d"/> does.
     /// </summary>
     public static string HodecConv(
         OnnxGraphBuilder g,
@@ -24,9 +28,11 @@ public static class TtOnnxLowering
         IReadOnlyList<Tensor> outputCores,
         Tensor? bias,
         ConvGeometry geometry,
-        ChannelAffine? affine = null)
+        ChannelAffine? affine = null,
+        (bool MergeIn, bool MergeOut)? plan = null)
     {
         ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(geometry);
         TtShapes.CheckHodec(inputCores, spatialCore, outputCores, bias);
         using var scope = NewDisposeScope();
 
@@ -34,35 +40,22 @@ public static class TtOnnxLowering
         long[] inRanks = [1, .. inputCores.Select(c => c.shape[2])];
         long[] outModes = [.. outputCores.Select(c => c.shape[1])];
         long[] outRanks = [outputCores[0].shape[0], .. outputCores.Select(c => c.shape[2])];
-        long inChannels = Product(inModes);
         long outChannels = Product(outModes);
-        long rIn = inRanks[^1];
         long rOut = outRanks[0];
 
-        // Contract-in, at input resolution.
-        long chainIn = 0;
-        for (int j = 0; j < inModes.Length; j++)
-        {
-            chainIn += inRanks[j] * inModes[j] * inRanks[j + 1] * Product(inModes[(j + 1)..]);
-        }
+        (bool mergeIn, bool mergeOut) = plan ?? HodecConv2d.Plan(
+            new HodecLayout([.. inModes.Select(v => (int)v)], [.. outModes.Select(v => (int)v)], (int)spatialCore.shape[1], (int)spatialCore.shape[2]),
+            [.. inRanks.Skip(1), .. outRanks.SkipLast(1)],
+            ExecutionPath(g));
 
-        string x = UseMerged(g, mergedMacs: inChannels * rIn, chainMacs: chainIn)
-            ? g.PointwiseConv(input, TtCoreMerging.InputMatrix(inputCores).t())
+        // Contract-in at input resolution, core conv ([r_d, kH, kW, r_{d+1}] -> weight [r_{d+1}, r_d, kH, kW]), contract-out.
+        string x = mergeIn
+            ? g.PointwiseConv(input, Exact(TtChains.Matrix, inputCores).t())
             : ContractInChain(g, input, inputCores, inModes, inRanks);
-
-        // Core conv: [r_d, kH, kW, r_{d+1}] -> conv weight [r_{d+1}, r_d, kH, kW].
         string y = g.Conv(x, spatialCore.detach().permute(3, 0, 1, 2), null, geometry);
-
-        // Contract-out, at output resolution.
-        long chainOut = 0;
-        for (int j = 0; j < outModes.Length; j++)
+        if (mergeOut)
         {
-            chainOut += Product(outModes[..j]) * outRanks[j] * outModes[j] * outRanks[j + 1];
-        }
-
-        if (UseMerged(g, mergedMacs: rOut * outChannels, chainMacs: chainOut))
-        {
-            return PointwiseWithAffine(g, y, TtCoreMerging.OutputMatrix(outputCores).t(), bias, affine);
+            return PointwiseWithAffine(g, y, Exact(TtChains.Matrix, outputCores).reshape(rOut, outChannels).t(), bias, affine);
         }
 
         string z = ContractOutChain(g, y, outputCores, outModes, outRanks);
@@ -103,7 +96,7 @@ public static class TtOnnxLowering
         {
             // [N, I*r_1, H', W'] times W [O, I*r_1] with W[o, i*r_1 + r] = M[r, o, i].
             string stacked = g.Reshape(conv, -1, inChannels * r1, 0, 0);
-            Tensor merged = TtCoreMerging.MixedMatrix(cores).squeeze(-1).permute(1, 2, 0).reshape(outChannels, -1);
+            Tensor merged = Exact(TtChains.MatrixOperator, cores).squeeze(-1).permute(1, 2, 0).reshape(outChannels, -1);
             return PointwiseWithAffine(g, stacked, merged, bias, affine);
         }
 
@@ -129,7 +122,7 @@ public static class TtOnnxLowering
         long outFeatures = Product([.. cores.Select(c => c.shape[1])]);
         if (UseMerged(g, mergedMacs: outFeatures * inFeatures, chainMacs: MixedChainMacs(cores)))
         {
-            Tensor weight = TtCoreMerging.MixedMatrix(cores).reshape(outFeatures, inFeatures);
+            Tensor weight = Exact(TtChains.MatrixOperator, cores).reshape(outFeatures, inFeatures);
             return g.Linear(input, weight, bias);
         }
 
@@ -138,6 +131,40 @@ public static class TtOnnxLowering
         string output = g.Reshape(state, 0, outFeatures);
         return bias is null ? output : g.Add(output, g.AddInitializer("ttfc.bias", bias.detach()));
     }
+
+    /// <summary>A <see cref="HodecConv2d"/>, lowered the way its forward runs (its merged/sequential chains) unless the options force a path.</summary>
+    public static string HodecConv(OnnxGraphBuilder g, string input, HodecConv2d layer, ChannelAffine? affine = null)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(layer);
+        (bool, bool)? plan = g.Options.Contraction == TtContraction.Auto ? (layer.MergeIn, layer.MergeOut) : null;
+        return HodecConv(g, input, [.. layer.InputCores], layer.SpatialCore, [.. layer.OutputCores], layer.Bias, layer.Geometry, affine, plan);
+    }
+
+    /// <summary>A <see cref="ClassicalTtConv2d"/>.</summary>
+    public static string ClassicalTtConv(OnnxGraphBuilder g, string input, ClassicalTtConv2d layer, ChannelAffine? affine = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return ClassicalTtConv(g, input, layer.SpatialCore, layer.Cores, layer.Bias, layer.Geometry, affine);
+    }
+
+    /// <summary>A <see cref="Hodec.Layers.TtLinear"/>.</summary>
+    public static string TtLinear(OnnxGraphBuilder g, string input, TtLinear layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return TtLinear(g, input, layer.Cores, layer.Bias);
+    }
+
+    private static TtExecutionPath ExecutionPath(OnnxGraphBuilder g) => g.Options.Contraction switch
+    {
+        TtContraction.Merged => TtExecutionPath.Merged,
+        TtContraction.Chain => TtExecutionPath.Sequential,
+        _ => TtExecutionPath.Auto,
+    };
+
+    /// <summary>Merges cores in float64 (the export adds no rounding of its own) and returns float32.</summary>
+    private static Tensor Exact(Func<IReadOnlyList<Tensor>, Tensor> merge, IReadOnlyList<Tensor> cores) =>
+        merge([.. cores.Select(c => c.detach().to_type(ScalarType.Float64))]).to_type(ScalarType.Float32);
 
     private static bool UseMerged(OnnxGraphBuilder g, long mergedMacs, long chainMacs) => g.Options.Contraction switch
     {

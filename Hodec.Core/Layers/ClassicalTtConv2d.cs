@@ -73,6 +73,15 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
     /// <inheritdoc/>
     public string Format => "classical-tt";
 
+    /// <summary>Spatial core <c>G_0</c>, <c>KH x KW x r_1</c>.</summary>
+    public Parameter SpatialCore => spatial_core;
+
+    /// <summary>Channel cores <c>G_1..G_d</c>, each <c>r_j x O_j x I_j x r_{j+1}</c>.</summary>
+    public IReadOnlyList<Parameter> Cores => [.. cores];
+
+    /// <summary>Optional bias.</summary>
+    public Parameter? Bias => bias;
+
     /// <summary>Bond ranks <c>r_1..r_d</c>.</summary>
     public IReadOnlyList<long> Ranks { get; }
 

@@ -13,10 +13,14 @@ public sealed record ConvGeometry(long[] Stride, long[] Padding, long[] Dilation
     public static ConvGeometry Of(long stride = 1, long padding = 0, long dilation = 1) =>
         new([stride, stride], [padding, padding], [dilation, dilation]);
 
-    /// <summary>Reads the geometry of a dense conv; throws for what TT layers cannot express.</summary>
-    public static ConvGeometry FromConv(Conv2d conv)
+    /// <summary>
+    /// Reads the geometry of a dense conv; throws for what TT layers (and ONNX's symmetric pads) cannot express.
+    /// <paramref name="allowGroups"/> accepts grouped convs, for code that keeps them dense (the ONNX export).
+    /// </summary>
+    public static ConvGeometry FromConv(Conv2d conv, bool allowGroups = false)
     {
-        if (conv.groups != 1)
+        ArgumentNullException.ThrowIfNull(conv);
+        if (conv.groups != 1 && !allowGroups)
         {
             throw new HodecException($"Conv2d with groups={conv.groups} cannot be tensorised; only groups=1 convolutions are supported.");
         }

@@ -168,12 +168,12 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         // Merged chains run as one matmul over [N, C, H*W]: on CPU that is several times faster than conv2d with
         // a 1x1 kernel (no layout reorders), and it counts the same MACs.
         Tensor t = MergeIn
-            ? ChainMatrix(input_cores).t().matmul(x.reshape(n, Layout.InChannels, h * w))
+            ? TtChains.Matrix([.. input_cores]).t().matmul(x.reshape(n, Layout.InChannels, h * w))
             : ContractIn(x.reshape(n, Layout.InputFactors[0], -1));
         t = nn.functional.conv2d(t.reshape(n, rIn, h, w), core.permute(3, 0, 1, 2), strides: Geometry.Stride, padding: Geometry.Padding, dilation: Geometry.Dilation);
         long ho = t.shape[2], wo = t.shape[3];
         Tensor y = MergeOut
-            ? ChainMatrix(output_cores).reshape(rOut, Layout.OutChannels).t().matmul(t.reshape(n, rOut, ho * wo))
+            ? TtChains.Matrix([.. output_cores]).reshape(rOut, Layout.OutChannels).t().matmul(t.reshape(n, rOut, ho * wo))
             : ContractOut(t.reshape(n, rOut, ho * wo));
         y = y.reshape(n, Layout.OutChannels, ho, wo);
         return bias is null ? y : y + bias.reshape(1, -1, 1, 1);
@@ -254,18 +254,9 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         return t;
     }
 
-    // Contracts a chain of cores into [r_first * prod n, r_last].
-    private static Tensor ChainMatrix(ParameterList cores)
-    {
-        Tensor acc = cores[0].reshape(-1, cores[0].shape[2]);
-        for (int j = 1; j < cores.Count; j++)
-        {
-            Tensor g = cores[j];
-            acc = acc.matmul(g.reshape(g.shape[0], -1)).reshape(-1, g.shape[2]);
-        }
-
-        return acc;
-    }
+    /// <summary>Which chains run merged for a layout, ranks and requested path (the choice the layer and its ONNX export share).</summary>
+    internal static (bool MergeIn, bool MergeOut) Plan(HodecLayout layout, IReadOnlyList<long> ranks, TtExecutionPath path) =>
+        ChoosePlan(HodecCostModel.For(layout, ranks), path);
 
     private static (bool MergeIn, bool MergeOut) ChoosePlan(HodecCostModel plan, TtExecutionPath path) =>
         path switch

@@ -58,6 +58,12 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
     /// <inheritdoc/>
     public string Format => "tt-fc";
 
+    /// <summary>Cores <c>G_1..G_d</c>, each <c>r_{j-1} x O_j x I_j x r_j</c>.</summary>
+    public IReadOnlyList<Parameter> Cores => [.. cores];
+
+    /// <summary>Optional bias.</summary>
+    public Parameter? Bias => bias;
+
     /// <summary>Bond ranks <c>r_1..r_{d-1}</c>.</summary>
     public IReadOnlyList<long> Ranks { get; }
 
@@ -116,11 +122,7 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
     /// <inheritdoc/>
     public Tensor ReconstructWeight()
     {
-        int d = cores.Count;
-        Tensor dense = TtTensor.Contract([.. cores.Select(c => c.reshape(c.shape[0], -1, c.shape[3]))]);
-        long[] split = [.. Enumerable.Range(0, d).SelectMany(j => new long[] { OutputFactors[j], InputFactors[j] })];
-        long[] perm = [.. Enumerable.Range(0, d).Select(j => 2L * j), .. Enumerable.Range(0, d).Select(j => (2L * j) + 1)];
-        return dense.reshape(split).permute(perm).reshape(OutFeatures, InFeatures);
+        return TtChains.MatrixOperator([.. cores]).reshape(OutFeatures, InFeatures);
     }
 
     /// <summary>MACs per input row (the spatial arguments are ignored).</summary>

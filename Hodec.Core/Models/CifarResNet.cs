@@ -1,3 +1,4 @@
+using Hodec.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace Hodec.Models;
 /// with 16/32/64 channels, global average pooling and a linear classifier named <c>linear</c>.
 /// Paths: <c>conv1</c>, <c>bn1</c>, <c>layer1.0.conv1</c> ... <c>layer3.{n-1}.bn2</c>, <c>linear</c>.
 /// </summary>
-public sealed class CifarResNet : nn.Module<Tensor, Tensor>
+public sealed class CifarResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -60,13 +61,25 @@ public sealed class CifarResNet : nn.Module<Tensor, Tensor>
         x = F.adaptive_avg_pool2d(x, 1).flatten(1);
         return linear.call(x).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
+        foreach (var block in layer1.Concat(layer2).Concat(layer3))
+        {
+            x = graph.AddModule(block, x);
+        }
+
+        return graph.AddModule(linear, graph.Flatten(graph.GlobalAveragePool(x)));
+    }
 }
 
 /// <summary>
 /// Basic block with the parameter-free option-A shortcut: when the shape changes, the identity is subsampled
 /// with stride 2 and zero-padded in channels (half the extra channels on each side), as in the CIFAR papers.
 /// </summary>
-public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>
+public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -102,5 +115,17 @@ public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>
         }
 
         return F.relu(x + shortcut).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
+        x = graph.AddConvBatchNorm(conv2, bn2, x);
+        int before = padChannels / 2;
+        string shortcut = stride != 1 || padChannels != 0
+            ? graph.OptionAShortcut(input, stride, before, padChannels - before)
+            : input;
+        return graph.Relu(graph.Add(x, shortcut));
     }
 }

@@ -1,3 +1,4 @@
+using Hodec.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace Hodec.Models;
 /// ImageNet-style ResNet-18/34/50 with torchvision's parameter names (<c>conv1</c>, <c>bn1</c>,
 /// <c>layer1.0.conv1</c>, <c>layer2.0.downsample.0</c>, <c>fc</c>), so torchvision state dicts load directly.
 /// </summary>
-public sealed class ImageNetResNet : nn.Module<Tensor, Tensor>
+public sealed class ImageNetResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -67,6 +68,22 @@ public sealed class ImageNetResNet : nn.Module<Tensor, Tensor>
         return fc.call(F.adaptive_avg_pool2d(x, 1).flatten(1)).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.MaxPool(graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input)), 3, 2, 1);
+        foreach (var block in layer1.Concat(layer2).Concat(layer3).Concat(layer4))
+        {
+            x = graph.AddModule(block, x);
+        }
+
+        return graph.AddModule(fc, graph.Flatten(graph.GlobalAveragePool(x)));
+    }
+
+    /// <summary>The shortcut in ONNX: identity, or the projection conv with its batch norm folded.</summary>
+    internal static string ExportShortcut(OnnxGraphBuilder graph, ModuleList<nn.Module<Tensor, Tensor>>? chain, string input) =>
+        chain is null ? input : graph.AddConvBatchNorm(chain[0], chain[1], input);
+
     /// <summary>torchvision's projection shortcut: <c>downsample.0</c> (1x1 conv) and <c>downsample.1</c> (BN).</summary>
     internal static ModuleList<nn.Module<Tensor, Tensor>>? Downsample(int inPlanes, int outPlanes, int stride) =>
         stride == 1 && inPlanes == outPlanes
@@ -91,7 +108,7 @@ public sealed class ImageNetResNet : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>torchvision's BasicBlock (two 3x3 convs).</summary>
-public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>
+public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -118,10 +135,18 @@ public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>
         x = bn2.call(conv2.call(x));
         return F.relu(x + ImageNetResNet.Apply(downsample, input)).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
+        x = graph.AddConvBatchNorm(conv2, bn2, x);
+        return graph.Relu(graph.Add(x, ImageNetResNet.ExportShortcut(graph, downsample, input)));
+    }
 }
 
 /// <summary>torchvision's Bottleneck (1x1, 3x3 with the stride, 1x1 with 4x expansion).</summary>
-public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>
+public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -152,5 +177,14 @@ public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>
         x = F.relu(bn2.call(conv2.call(x)));
         x = bn3.call(conv3.call(x));
         return F.relu(x + ImageNetResNet.Apply(downsample, input)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.Relu(graph.AddConvBatchNorm(conv1, bn1, input));
+        x = graph.Relu(graph.AddConvBatchNorm(conv2, bn2, x));
+        x = graph.AddConvBatchNorm(conv3, bn3, x);
+        return graph.Relu(graph.Add(x, ImageNetResNet.ExportShortcut(graph, downsample, input)));
     }
 }

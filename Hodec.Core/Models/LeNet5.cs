@@ -1,3 +1,4 @@
+using Hodec.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace Hodec.Models;
 /// LeNet-5: conv(5x5) - relu - maxpool - conv(5x5) - relu - maxpool - fc - fc - fc.
 /// conv1 is zero-padded so that a 28x28 input behaves like the original 32x32 one.
 /// </summary>
-public sealed class LeNet5 : nn.Module<Tensor, Tensor>
+public sealed class LeNet5 : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     // Typed as the base module so that model surgery can swap in another layer.
     private nn.Module<Tensor, Tensor> conv1;
@@ -46,5 +47,15 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>
         x = F.relu(fc1.call(x.flatten(1)));
         x = F.relu(fc2.call(x));
         return fc3.call(x).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public string Export(OnnxGraphBuilder graph, string input)
+    {
+        string x = graph.MaxPool(graph.Relu(graph.AddModule(conv1, input)), 2, 2);
+        x = graph.MaxPool(graph.Relu(graph.AddModule(conv2, x)), 2, 2);
+        x = graph.Relu(graph.AddModule(fc1, graph.Flatten(x)));
+        x = graph.Relu(graph.AddModule(fc2, x));
+        return graph.AddModule(fc3, x);
     }
 }

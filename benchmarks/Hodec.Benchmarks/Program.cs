@@ -11,7 +11,14 @@ if (args.Length > 0 && args[0] == "macs")
         Console.WriteLine($"| {c} | {c.Rank} | {c.MacsRatio:F3} | {c.Path} |");
     }
 
-    return;
+    return 0;
+}
+
+// `ort [runs@1] [runs@32]`: issue 9's ONNX Runtime latency of ResNet-20, dense against HODEC (docs/benchmarks.md).
+if (args.Length > 0 && args[0] == "ort")
+{
+    return OrtDeployBenchmark.Run(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(ConvLayerBenchmarks).Assembly).Run(args);
+return 0;

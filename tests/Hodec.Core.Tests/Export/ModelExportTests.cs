@@ -10,18 +10,16 @@ public sealed class ModelExportTests
     public void WriteAll_WritesThreeFormatsThatReloadAndVerifies()
     {
         using var scope = NewDisposeScope();
-        TestResNet20 model = TestTtResNet20.Create(TestTtResNet20.Metadata, seed: 71);
+        Module<Tensor, Tensor> model = ZooTtModels.ResNet20(seed: 71);
         string folder = Path.GetDirectoryName(ExportTestData.TempPath("x"))!;
-        Tensor batch = ExportTestData.Input(new Generator(72), 2, 3, 32, 32);
-        var options = new OnnxExportOptions([1, 3, 32, 32]) { Registry = ReferenceTtLayers.Registry };
+        Tensor batch = ExportTestData.Input(new Generator(72), 2, 1, 28, 28);
 
-        ModelExportReport report = ModelExport.WriteAll(model, TestTtResNet20.Metadata, folder, "resnet20-tt", options, batch);
+        ModelExportReport report = ModelExport.WriteAll(model, ZooTtModels.Metadata(model), folder, "resnet20-tt", HodecExport.Options(ZooTtModels.Options), batch);
 
         Assert.Equal(Path.Combine(folder, "resnet20-tt.onnx"), report.OnnxPath);
         Assert.True(report.Verification!.Within(1e-4));
-        Module<Tensor, Tensor> fromSafetensors = CompressedModelFile.Load(report.SafetensorsPath, TestTtResNet20.Factories);
-        Module<Tensor, Tensor> fromTorchSharp = CompressedModelFile.LoadTorchSharp(report.TorchSharpPath, TestTtResNet20.Factories);
-        model.eval();
+        Module<Tensor, Tensor> fromSafetensors = HodecModelLoader.Load(report.SafetensorsPath);
+        Module<Tensor, Tensor> fromTorchSharp = HodecModelLoader.Load(report.TorchSharpPath);
         using (no_grad())
         {
             Tensor expected = model.call(batch);

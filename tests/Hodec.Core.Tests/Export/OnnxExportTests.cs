@@ -1,4 +1,5 @@
 using Hodec.Export;
+using Hodec.Models;
 using Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class OnnxExportTests
         using var scope = NewDisposeScope();
         var gen = new Generator(5);
         manual_seed(5);
-        var model = new TestResNet20(3, 10);
+        var model = ModelZoo.Create("resnet20", new ModelOptions(InChannels: 3, NumClasses: 10, InputSize: 32));
         ExportTestData.RandomiseBatchNorms(model, gen);
 
         (double diff, OnnxExportResult export) = ExportTestData.ExportAndCompare(

@@ -1,4 +1,6 @@
 using Hodec.Export;
+using Hodec.Layers;
+using Hodec.TensorTrain;
 using Onnx;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -187,16 +189,19 @@ public sealed class TtOnnxLoweringTests
     }
 
     [Fact]
-    public void TtCoreMerging_MatchesReferenceWeights()
+    public void TtChains_MatchReferenceWeights()
     {
         using var scope = NewDisposeScope();
         var gen = new Generator(27);
         (Tensor[] input, Tensor spatial, Tensor[] output) = TtReference.RandomHodec(gen, [3, 2], [2, 5], [1, 2, 3, 4, 2, 1], 1, 1);
 
         // A 1x1 HODEC weight [O, I] equals OutputMatrix^T * core * InputMatrix^T.
-        Tensor merged = TtCoreMerging.OutputMatrix(output).t().matmul(spatial.reshape(3, 4).t()).matmul(TtCoreMerging.InputMatrix(input).t());
+        Tensor outputMatrix = TtChains.Matrix(output).reshape(4, 10);
+        Tensor merged = outputMatrix.t().matmul(spatial.reshape(3, 4).t()).matmul(TtChains.Matrix(input).t());
+        Tensor[] mixed = TtReference.RandomMixed(gen, [2, 5], [3, 2], [1, 3, 1]);
 
         AssertClose(TtReference.HodecWeight(input, spatial, output).reshape(10, 6), merged);
+        AssertClose(TtReference.LinearWeight(mixed), TtChains.MatrixOperator(mixed).reshape(10, 6));
     }
 
     private static (Tensor Output, ModelProto Proto) RunLowering(Tensor x, TtContraction contraction, Func<OnnxGraphBuilder, string, string> body)

@@ -23,9 +23,14 @@ if [[ -n "$line" ]]; then
   exit 2
 fi
 
-mkdir -p "$out"
+# The engine's layout: reports at the top, the model under export/<recipe name>.* (file name of the recipe if unnamed).
+name="$(sed -n 's/^name:[[:space:]]*\([A-Za-z0-9_-]*\).*/\1/p' "$recipe" | head -1)"
+if [[ -z "$name" ]]; then name="$(basename "$recipe")"; name="${name%%.*}"; fi
+mkdir -p "$out/export"
 echo "retrain: epoch 1/1 batch 10/10 (100%) loss 0.4000 top1 85.00% lr 0.01 5000 samples/s ETA 00:00:00"
-for file in model.safetensors model.onnx report.json report.md; do
-  echo "fake $file for $recipe$sets" > "$out/$file"
+for file in report.json report.md "export/$name.safetensors" "export/$name.onnx"; do
+  echo "fake $(basename "$file") for $recipe$sets" > "$out/$file"
 done
+# A real (untrained) compressed model from the test, when given, so the app can load it.
+if [[ -n "${HODEC_FAKE_MODEL:-}" && -f "$HODEC_FAKE_MODEL" ]]; then cp "$HODEC_FAKE_MODEL" "$out/export/$name.safetensors"; fi
 echo "Done: fake compression of $(basename "$recipe")"

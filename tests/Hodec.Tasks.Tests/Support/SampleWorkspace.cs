@@ -37,8 +37,11 @@ public sealed class SampleWorkspace : IDisposable
             ["MSBUILDDISABLENODEREUSE"] = "1",
         };
 
-        Pack();
+        Pack("Hodec.Tasks");
+        Pack("Hodec.Core");
         CopyDirectory(Path.Combine(Repository, "samples", "ClassifierApp"), AppDirectory);
+        // Hodec.* come only from artifacts/packages; their dependencies (TorchSharp, ORT, ...) from the machine's
+        // package cache as a read-only fallback, so nothing is downloaded or extracted again.
         File.WriteAllText(Path.Combine(AppDirectory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -46,11 +49,18 @@ public sealed class SampleWorkspace : IDisposable
                 <clear />
                 <add key="hodec-local" value="{Path.Combine(Repository, "artifacts", "packages")}" />
               </packageSources>
+              <fallbackPackageFolders>
+                <add key="machine-cache" value="{MachinePackageCache()}" />
+              </fallbackPackageFolders>
             </configuration>
             """);
 
         if (Tool == ToolUnderTest.Fake)
         {
+            // The fake tool hands out this real (untrained) compressed model, so the sample can load it at run time.
+            FakeModel = Path.Combine(_root.Path, "fake-model.safetensors");
+            FakeModels.WriteCompressedResNet20(FakeModel);
+            _environment["HODEC_FAKE_MODEL"] = FakeModel;
             ToolPath = Path.Combine(_root.Path, "fake-hodec.sh");
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Fakes", "fake-hodec.sh"), ToolPath);
             if (!OperatingSystem.IsWindows())
@@ -69,6 +79,9 @@ public sealed class SampleWorkspace : IDisposable
     public ToolUnderTest Tool { get; }
 
     public string? ToolPath { get; }
+
+    /// <summary>The model the fake tool copies to <c>export/<c>model.safetensors</c>; nulllt;name<c>model.safetensors</c>; nullgt;.safetensors</c>; null for the packed tool.</summary>
+    public string? FakeModel { get; }
 
     public string AppDirectory => Path.Combine(_root.Path, "app");
 
@@ -97,9 +110,14 @@ public sealed class SampleWorkspace : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private void Pack() =>
-        Check(ProcessRunner.Run("dotnet", ["pack", Path.Combine(Repository, "Hodec.Tasks", "Hodec.Tasks.csproj"), "-c", "Release", "-v", "q", "--disable-build-servers"],
+    private void Pack(string project) =>
+        Check(ProcessRunner.Run("dotnet", ["pack", Path.Combine(Repository, project, project + ".csproj"), "-c", "Release", "-v", "q", "--disable-build-servers"],
             Repository, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1" }, Timeout));
+
+    private static string MachinePackageCache() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache
+            ? cache
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     private static void Check((int ExitCode, string Output) result)
     {

@@ -45,7 +45,7 @@ public sealed class HodecTasksTests : IDisposable
         Assert.Equal(outputDir, model.GetMetadata("OutputDir"));
         Assert.Equal($"run;{model.ItemSpec};--out;{outputDir.TrimEnd(Path.DirectorySeparatorChar)};--error-format;msbuild;--set;a=1;--set;b=2", model.GetMetadata("Arguments"));
         Assert.Equal(
-            ["hodec/classifier/model.safetensors", "hodec/classifier/model.onnx", "hodec/classifier/report.json", "hodec/classifier/report.md"],
+            ["hodec/classifier/report.json", "hodec/classifier/report.md", "hodec/classifier/classifier.safetensors", "hodec/classifier/classifier.onnx"],
             task.OutputFiles.Select(f => f.GetMetadata("Link")));
         Assert.All(task.OutputFiles, f => Assert.Equal("Always", f.GetMetadata("CopyToOutputDirectory")));
         Assert.Empty(engine.Errors);
@@ -77,7 +77,7 @@ public sealed class HodecTasksTests : IDisposable
 
         Assert.True(succeeded, string.Join("\n", engine.Errors.Select(e => e.Message)));
         Assert.All(run.Outputs, o => Assert.True(File.Exists(o.ItemSpec), o.ItemSpec));
-        Assert.Equal($"fake model.onnx for {model.ItemSpec} x=1\n", File.ReadAllText(Path.Combine(model.GetMetadata("OutputDir"), "model.onnx")));
+        Assert.Equal($"fake classifier.onnx for {model.ItemSpec} x=1\n", File.ReadAllText(Path.Combine(model.GetMetadata("OutputDir"), "export", "classifier.onnx")));
         Assert.Contains(engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("retrain: epoch 1/1", StringComparison.Ordinal));
         Assert.Contains("Done: fake compression of classifier.hodec.yml", File.ReadAllText(model.GetMetadata("LogFile")));
     }

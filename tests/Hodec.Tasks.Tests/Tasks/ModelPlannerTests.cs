@@ -18,11 +18,26 @@ public sealed class ModelPlannerTests
         Assert.Equal("classifier", plan.Name);
         Assert.Equal(dir, plan.OutputDir);
         Assert.Equal(
-            [dir + "model.safetensors", dir + "model.onnx", dir + "report.json", dir + "report.md"],
+            [dir + "report.json", dir + "report.md", dir + Path.Combine("export", "classifier.safetensors"), dir + Path.Combine("export", "classifier.onnx")],
             plan.Outputs);
         Assert.Equal("hodec/classifier", plan.LinkBase);
         Assert.Equal("PreserveNewest", plan.CopyToOutputDirectory);
         Assert.Equal(dir + "hodec.build.log", plan.LogFile);
+    }
+
+    [Theory]
+    [InlineData("version: 1\nname: my run  # comment\nmodel:\n  name: lenet5\n", "my_run")]
+    [InlineData("model:\n  name: lenet5\n", "classifier")]
+    [InlineData("name: \"fm-resnet20\"\n", "fm-resnet20")]
+    public void Plan_DefaultOutputs_FollowTheRecipesTopLevelName(string text, string exportName)
+    {
+        string recipe = P("models", "classifier.hodec.yml");
+
+        ModelPlan plan = ModelPlanner.Plan(Declare(), P("obj"), [], f => f == recipe, _ => text);
+
+        string dir = P("obj", "hodec", "classifier") + Path.DirectorySeparatorChar;
+        Assert.Equal(dir + Path.Combine("export", exportName + ".safetensors"), plan.Outputs[2]);
+        Assert.Equal(dir + Path.Combine("export", exportName + ".onnx"), plan.Outputs[3]);
     }
 
     [Fact]

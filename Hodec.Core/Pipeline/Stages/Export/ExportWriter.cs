@@ -27,7 +27,7 @@ public static class ExportWriter
         double? diff = null;
         if (formats.Contains(ExportFormat.Onnx))
         {
-            var report = ModelExport.WriteAll(model, metadata, folder, name, new OnnxExportOptions(inputShape) { Opset = opset }, verificationBatch);
+            var report = ModelExport.WriteAll(model, metadata, folder, name, new OnnxExportOptions(inputShape) { Opset = opset, Registry = HodecExport.DefaultRegistry }, verificationBatch);
             diff = report.Verification?.MaxAbsDiff;
         }
         else

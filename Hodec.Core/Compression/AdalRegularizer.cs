@@ -67,7 +67,7 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
     /// <summary>Mean of <see cref="ApproximationErrors"/> over the layers.</summary>
     public double MeanApproximationError => errors.Count == 0 ? 0 : errors.Values.Average();
 
-    /// <summary>The penalty in force for the current epoch.</summary>
+    /// <summary>The penalty in force for the epoch in progress: <c>Rho.At(EpochsDone)</c> (after a run, the next epoch's).</summary>
     public double CurrentRho => settings.Rho.At(epochsDone);
 
     /// <summary>Epochs finished (the rho schedule's position).</summary>

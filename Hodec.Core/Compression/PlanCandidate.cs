@@ -51,7 +51,22 @@ internal sealed record PlanCandidate(
             }
         }
 
-        return TtFormats.EffectiveRanks(Modes, [.. perBond.Select(v => (long)v)]);
+        // A rank above what its neighbours can feed would be silently lowered by TT-SVD: say so instead.
+        long prev = 1;
+        for (int k = 0; k < perBond.Count; k++)
+        {
+            long right = Modes.Skip(k + 1).Aggregate(1L, (a, b) => a * b);
+            if (perBond[k] > prev * Modes[k] || perBond[k] > right)
+            {
+                throw new HodecException(perBond[k] > prev * Modes[k]
+                    ? $"Layer '{Path}': r_{k + 1} = {perBond[k]} exceeds {(k == 0 ? "" : $"r_{k} x ")}n_{k + 1} = {prev * Modes[k]}, so a TT cannot have it (modes [{string.Join(", ", Modes)}]); lower it."
+                    : $"Layer '{Path}': r_{k + 1} = {perBond[k]} exceeds the product of the later modes, {right} (modes [{string.Join(", ", Modes)}]); lower it.");
+            }
+
+            prev = perBond[k];
+        }
+
+        return [.. perBond];
     }
 
     /// <summary>Cost of the TT layer at <paramref name="ranks"/>.</summary>

@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace Hodec.Compression;
 
 /// <summary>
-/// Chooses ranks for the layers without explicit ones so that the whole model meets the budget. Tries ranks that are
-/// multiples of <see cref="CompressionPlanner.RankAlignment"/> first and falls back to any rank when the aligned
-/// minimum is already over budget; throws naming the best reachable reductions when even rank 1 is.
+/// Chooses ranks for the layers without explicit ones so that the whole model meets the budget. Each layer has a
+/// ladder of levels: the distinct rank vectors for caps 8, 16, 24, ... (multiples of
+/// <see cref="CompressionPlanner.RankAlignment"/>), stopping before the TT layer would cost more than the dense one.
+/// When even the lowest aligned levels are over budget, the ladders use every cap 1, 2, 3, ... instead; when even
+/// rank 1 is over budget, the budget is unreachable and the error names the best reachable reductions.
 /// </summary>
 internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals totals, BudgetSpec target)
 {
@@ -17,17 +19,16 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
     public static bool Meets(double macs, double parameters, BudgetSpec target) =>
         (target.MacsReduction is not { } m || macs >= m - 1e-12) && (target.ParamsReduction is not { } p || parameters >= p - 1e-12);
 
-    /// <summary>Before training: <c>cap = scale x sqrt(I O)</c> per layer, the largest scale that meets the budget (bisection).</summary>
+    /// <summary>
+    /// Before training: <c>cap = scale x sqrt(I O)</c> per layer with the largest scale that meets the budget
+    /// (bisection), then the slack left by rounding to aligned ranks is filled by raising, one level at a time, the
+    /// layer whose cap is smallest relative to its channels, while the budget holds.
+    /// </summary>
     public IEnumerable<(string Path, int[] Ranks)> ByScale()
     {
-        bool aligned = Feasible(Caps(0, aligned: true));
-        if (!aligned)
-        {
-            EnsureReachable();
-        }
-
+        var levels = Ladders(null);
         double lo = 0, hi = open.Max(c => c.Widest / c.Channels) + 1;
-        if (Feasible(Caps(hi, aligned)))
+        if (Feasible(levels, AtScale(levels, hi)))
         {
             lo = hi;
         }
@@ -36,43 +37,45 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
             for (int i = 0; i < ScaleIterations; i++)
             {
                 double mid = (lo + hi) / 2;
-                if (Feasible(Caps(mid, aligned)))
-                {
-                    lo = mid;
-                }
-                else
-                {
-                    hi = mid;
-                }
+                (lo, hi) = Feasible(levels, AtScale(levels, mid)) ? (mid, hi) : (lo, mid);
             }
         }
 
-        var caps = Caps(lo, aligned);
-        return open.Select((c, i) => (c.Path, c.RanksForCap(caps[i])));
+        int[] at = AtScale(levels, lo);
+        Climb(levels, at, (i, now, next) => -(double)next.Cap / open[i].Channels);
+        return open.Select((c, i) => (c.Path, levels[i][at[i]].Ranks));
     }
 
     /// <summary>
-    /// With weights: start every layer at its smallest rank and repeatedly raise the one whose next rank keeps the most
-    /// singular-value energy per unit of added cost, while the budget holds. Energy lost at ranks <c>r</c> is estimated
-    /// by the TT-SVD bound <c>sum_k sum_{i&gt;r_k} sigma_{k,i}^2 / ||W||^2</c> over the bond unfoldings.
+    /// With weights: start every layer at its lowest level and repeatedly raise the one whose next level keeps the most
+    /// singular-value energy per unit of added cost, while the budget holds. The energy lost at ranks <c>r</c> is
+    /// estimated by the TT-SVD bound <c>sum_k sum_{i&gt;r_k} sigma_{k,i}^2 / ||W||^2</c> over the bond unfoldings.
     /// </summary>
     public IEnumerable<(string Path, int[] Ranks)> ByEnergy(IReadOnlyDictionary<string, Tensor> weights)
     {
-        bool aligned = Feasible(Caps(0, aligned: true));
-        if (!aligned)
-        {
-            EnsureReachable();
-        }
-
-        var levels = open.Select(c => Levels(c, aligned, Tails(c, weights[c.Path]))).ToList();
-        var at = new int[open.Count];
-        long p = levels.Sum(l => l[0].Params), m = levels.Sum(l => l[0].Macs);
+        var levels = Ladders(weights);
+        int[] at = new int[open.Count];
         double wm = target.MacsReduction is null ? 0 : 1.0 / totals.BaselineMacs;
         double wp = target.ParamsReduction is null ? 0 : 1.0 / totals.BaselineParams;
+        Climb(levels, at, (_, now, next) =>
+        {
+            double cost = ((next.Macs - now.Macs) * wm) + ((next.Params - now.Params) * wp);
+            return cost <= 0 ? double.PositiveInfinity : (now.Error - next.Error) / cost;
+        });
+        return open.Select((c, i) => (c.Path, levels[i][at[i]].Ranks));
+    }
+
+    private sealed record Level(int[] Ranks, long Cap, long Params, long Macs, double Error);
+
+    // Raises one layer by one level at a time, always the feasible step that scores highest, until none is feasible.
+    private void Climb(List<Level>[] levels, int[] at, Func<int, Level, Level, double> score)
+    {
+        long p = Enumerable.Range(0, open.Count).Sum(i => levels[i][at[i]].Params);
+        long m = Enumerable.Range(0, open.Count).Sum(i => levels[i][at[i]].Macs);
         while (true)
         {
             int best = -1;
-            double bestRatio = double.NegativeInfinity;
+            double bestScore = double.NegativeInfinity;
             for (int i = 0; i < open.Count; i++)
             {
                 if (at[i] + 1 >= levels[i].Count)
@@ -81,84 +84,59 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
                 }
 
                 Level now = levels[i][at[i]], next = levels[i][at[i] + 1];
-                long dp = next.Params - now.Params, dm = next.Macs - now.Macs;
-                var (rm, rp) = totals.Reductions(p + dp, m + dm);
-                if (!Meets(rm, rp, target))
+                var (rm, rp) = totals.Reductions(p + next.Params - now.Params, m + next.Macs - now.Macs);
+                double s = score(i, now, next);
+                if (Meets(rm, rp, target) && s > bestScore)
                 {
-                    continue;
-                }
-
-                double cost = (dm * wm) + (dp * wp);
-                double ratio = cost <= 0 ? double.PositiveInfinity : (now.Error - next.Error) / cost;
-                if (ratio > bestRatio)
-                {
-                    (best, bestRatio) = (i, ratio);
+                    (best, bestScore) = (i, s);
                 }
             }
 
             if (best < 0)
             {
-                break;
+                return;
             }
 
             p += levels[best][at[best] + 1].Params - levels[best][at[best]].Params;
             m += levels[best][at[best] + 1].Macs - levels[best][at[best]].Macs;
             at[best]++;
         }
-
-        return open.Select((c, i) => (c.Path, levels[i][at[i]].Ranks));
     }
 
-    private sealed record Level(int[] Ranks, long Params, long Macs, double Error);
-
-    private long[] Caps(double scale, bool aligned)
+    private List<Level>[] Ladders(IReadOnlyDictionary<string, Tensor>? weights)
     {
-        const int a = CompressionPlanner.RankAlignment;
-        return [.. open.Select(c => aligned
-            ? Math.Max(a, a * (long)Math.Round(scale * c.Channels / a))
-            : Math.Max(1, (long)Math.Round(scale * c.Channels)))];
-    }
-
-    private bool Feasible(long[] caps)
-    {
-        long p = 0, m = 0;
-        for (int i = 0; i < open.Count; i++)
+        var tails = open.Select(c => weights is null ? null : Tails(c, weights[c.Path])).ToArray();
+        var aligned = open.Select((c, i) => Ladder(c, CompressionPlanner.RankAlignment, tails[i])).ToArray();
+        if (Feasible(aligned, new int[open.Count]))
         {
-            var cost = open[i].Cost(open[i].RanksForCap(caps[i]));
-            p += cost.Params;
-            m += cost.Macs;
+            return aligned;
         }
 
-        var (rm, rp) = totals.Reductions(p, m);
-        return Meets(rm, rp, target);
-    }
-
-    private void EnsureReachable()
-    {
-        long[] ones = [.. open.Select(_ => 1L)];
-        if (Feasible(ones))
+        var any = open.Select((c, i) => Ladder(c, 1, tails[i])).ToArray();
+        if (Feasible(any, new int[open.Count]))
         {
-            return;
+            return any;
         }
 
-        long p = 0, m = 0;
-        foreach (var c in open)
-        {
-            var cost = c.Cost(c.RanksForCap(1));
-            p += cost.Params;
-            m += cost.Macs;
-        }
-
-        var (rm, rp) = totals.Reductions(p, m);
+        var (rm, rp) = totals.Reductions(any.Sum(l => l[0].Params), any.Sum(l => l[0].Macs));
         throw new HodecException(
             $"The budget ({CompressionPlanner.Describe(target)}) is unreachable with the selected layers: even at rank 1 on every bond, " +
             $"the best reachable is {CompressionPlanner.Describe(rm, rp)}. Lower the target, compress more layers (compression.include), or give explicit ranks.");
     }
 
-    // Distinct rank vectors for increasing caps (aligned: multiples of 8), each with its cost and estimated error.
-    private static List<Level> Levels(PlanCandidate c, bool aligned, double[][] tails)
+    private bool Feasible(List<Level>[] levels, int[] at)
     {
-        int step = aligned ? CompressionPlanner.RankAlignment : 1;
+        var (rm, rp) = totals.Reductions(Enumerable.Range(0, open.Count).Sum(i => levels[i][at[i]].Params), Enumerable.Range(0, open.Count).Sum(i => levels[i][at[i]].Macs));
+        return Meets(rm, rp, target);
+    }
+
+    // The highest level of each ladder whose cap is within scale x channels (at least the lowest level).
+    private int[] AtScale(List<Level>[] levels, double scale) =>
+        [.. open.Select((c, i) => Math.Max(0, levels[i].FindLastIndex(l => l.Cap <= Math.Max(1, Math.Round(scale * c.Channels)))))];
+
+    // Distinct rank vectors for caps step, 2 step, ...; the first is always kept, later ones only while cheaper than dense.
+    private static List<Level> Ladder(PlanCandidate c, int step, double[][]? tails)
+    {
         var result = new List<Level>();
         for (long cap = step; ; cap += step)
         {
@@ -166,8 +144,13 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
             if (result.Count == 0 || !result[^1].Ranks.SequenceEqual(ranks))
             {
                 var cost = c.Cost(ranks);
-                double err = ranks.Select((r, k) => r < tails[k].Length ? tails[k][r] : 0).Sum();
-                result.Add(new Level(ranks, cost.Params, cost.Macs, err));
+                if (result.Count > 0 && (cost.Macs > c.Before.Macs || cost.Params > c.Before.Params))
+                {
+                    return result;
+                }
+
+                double err = tails is null ? 0 : ranks.Select((r, k) => r < tails[k].Length ? tails[k][r] : 0).Sum();
+                result.Add(new Level(ranks, cap, cost.Params, cost.Macs, err));
             }
 
             if (cap >= c.Widest)

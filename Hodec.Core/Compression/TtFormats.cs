@@ -83,7 +83,7 @@ internal static class TtFormats
         using (no_grad())
         {
             using TtTensor tt = TtSvd.Decompose(Reorder(format, layout, weight.detach()), new TtSvdOptions(MaxRanks: ranks));
-            return Restore(format, layout, tt.ToDense()).MoveToOuterDisposeScope();
+            return Restore(format, layout, tt.ToDense()).contiguous().MoveToOuterDisposeScope();
         }
     }
 

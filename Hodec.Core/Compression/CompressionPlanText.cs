@@ -1,0 +1,24 @@
+using System.Globalization;
+using System.Text;
+
+namespace Hodec.Compression;
+
+/// <summary>The plan as a plain-text table, for the console and logs before training starts.</summary>
+public static class CompressionPlanText
+{
+    /// <summary>One row per layer (format, factors, ranks, params and MACs before -> after, executed path), then the totals.</summary>
+    public static string Format(CompressionPlan plan)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(c, $"{"layer",-18} {"format",-12} {"factors (in | out)",-20} {"ranks",-18} {"params",18} {"MACs",22}  path");
+        foreach (var l in plan.Layers)
+        {
+            string factors = $"{string.Join("x", l.InputFactors)} | {string.Join("x", l.OutputFactors)}";
+            sb.AppendLine(c, $"{l.Path,-18} {Recipes.YamlNames.Of(l.Format),-12} {factors,-20} {string.Join(",", l.Ranks),-18} {$"{l.Before.Params} -> {l.After.Params}",18} {$"{l.Before.Macs} -> {l.After.Macs}",22}  {l.After.Path}");
+        }
+
+        sb.AppendLine(c, $"model params {plan.BaselineParams} -> {plan.CompressedParams} ({plan.ParamsReduction:P1} fewer); MACs {plan.BaselineMacs} -> {plan.CompressedMacs} ({plan.MacsReduction:P1} fewer)");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,194 @@
+using Hodec.Compression;
+using Hodec.Layers;
+using Hodec.Models;
+using Hodec.Recipes;
+using Hodec.Tests.Data;
+using Hodec.Tests.Training;
+using Hodec.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hodec.Tests.Compression;
+
+[Collection(SerialTorchRngCollection.Name)]
+public sealed class AdalRegularizerTests
+{
+    private static AdalStageSpec Adal(RhoSpec rho, UpdateEvery? every = null) =>
+        new(new TrainingSettings(1, new OptimizerSpec(), new ScheduleSpec()), rho, every ?? UpdateEvery.Epoch);
+
+    // Plain SGD whose rate halves each epoch while rho doubles: lr x rho stays at 0.5, so every epoch's W-update
+    // converges (momentum would make it ring around the moving target), and the floor ||grad|| / rho halves.
+    private static TrainerSettings LargeRhoSettings(int epochs) => TrainingFixture.Settings(epochs) with
+    {
+        BatchSize = 32,
+        GradientClipNorm = null,
+        LabelSmoothing = 0,
+        Optimizer = new OptimizerSettings(OptimizerKind.Sgd, 0.025, Momentum: 0, WeightDecay: 0),
+        Schedule = new ScheduleSettings(ScheduleKind.Step, StepEpochs: 1, Gamma: 0.5),
+    };
+
+    private static double RelativeError(LayerPlan layer, Tensor w)
+    {
+        var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, w.dim() == 4 ? (int)w.shape[2] : 1, w.dim() == 4 ? (int)w.shape[3] : 1);
+        using var p = TtFormats.Project(layer.Format, layout, w, layer.Ranks);
+        return (w - p).norm().item<float>() / w.norm().item<float>();
+    }
+
+    [Fact]
+    public void LargeRho_ApproximationErrorFallsMonotonicallyBelow1e3()
+    {
+        using var model = TrainingFixture.Model();
+        var plan = CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec());
+        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Growing, 20, 2)));
+        double initial = adal.MeanApproximationError;
+        using var trainer = new Trainer(model, LargeRhoSettings(5), [adal]);
+        trainer.Fit(TrainingFixture.Train, TrainingFixture.Test);
+
+        double[] means = [initial, .. adal.ErrorHistory.Select(h => h.Values.Average())];
+        Assert.Equal(5, adal.ErrorHistory.Count);
+        Assert.True(initial > 0.3, $"initial error {initial}");
+        for (int i = 1; i < means.Length; i++)
+        {
+            Assert.True(means[i] < means[i - 1], $"mean error per epoch: {string.Join(", ", means.Select(m => m.ToString("E2")))}");
+        }
+
+        Assert.All(adal.ApproximationErrors.Values, e => Assert.True(e < 1e-3, $"errors: {string.Join(", ", adal.ApproximationErrors)}"));
+
+        // The reported error is ||W - Proj(W)|| / ||W|| of the weights now, computed here independently.
+        foreach (var layer in plan.Layers)
+        {
+            var w = ((dynamic)ModuleSurgery.Get(model, layer.Path)).weight as Parameter;
+            Assert.Equal(RelativeError(layer, w!), adal.ApproximationErrors[layer.Path], 4);
+        }
+
+        Assert.Equal(20 * 32, adal.CurrentRho, 9); // the next epoch's: 5 epochs done
+    }
+
+    [Fact]
+    public void ExtraLossAndUpdates_FollowTheAdmmFormulas()
+    {
+        using var model = TrainingFixture.Model();
+        var plan = CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4)));
+        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Constant, 0.3)));
+        var layer = plan.Layers.Single();
+        var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
+        var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, 5, 5);
+        Tensor Proj(Tensor t) => HodecConv2d.ProjectWeight(t, layout, layer.Ranks);
+        double Penalty() => ((ITrainingHook)adal).ExtraLoss(model)!.item<float>();
+
+        using var w0 = w.detach().clone();
+        using var w1 = w0 + (randn(w0.shape, generator: new Generator(1)) * 0.1);
+
+        // Z0 = Proj(W0), U0 = 0.
+        Assert.Equal(0.15 * (w0 - Proj(w0)).square().sum().item<float>(), Penalty(), 5);
+
+        // At W1: Z1 = Proj(W1 + U0), U1 = U0 + W1 - Z1. Then back at W0: Z2 = Proj(W0 + U1), U2 = U1 + W0 - Z2.
+        using (no_grad())
+        {
+            w.copy_(w1);
+        }
+
+        adal.Update();
+        using var z1 = Proj(w1);
+        using var u1 = w1 - z1;
+        Assert.Equal(0.15 * (w1 - z1 + u1).square().sum().item<float>(), Penalty(), 5);
+        using (no_grad())
+        {
+            w.copy_(w0);
+        }
+
+        adal.Update();
+        using var z2 = Proj(w0 + u1);
+        using var u2 = u1 + w0 - z2;
+        Assert.Equal(0.15 * (w0 - z2 + u2).square().sum().item<float>(), Penalty(), 5);
+        Assert.Equal(2, adal.Updates);
+        Assert.True(u2.abs().max().item<float>() > 1e-3, "U carries the accumulated residual");
+    }
+
+    [Fact]
+    public void UpdateEverySteps_UpdatesOnThoseSteps_PerEpochOncePerEpoch_RhoFollowsTheSchedule()
+    {
+        using var model = TrainingFixture.Model();
+        var plan = CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec());
+        using var bySteps = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Step, 0.01, 10, StepEpochs: 2), new UpdateEvery(3)));
+        using var byEpoch = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Growing, 0.002, 1.4)));
+        var rhos = new List<(double Steps, double Epoch)>();
+        var probe = new LambdaHook(onEpoch: (_, _) => rhos.Add((bySteps.CurrentRho, byEpoch.CurrentRho)));
+        using var trainer = new Trainer(model, TrainingFixture.Settings(3), [bySteps, byEpoch, probe]);
+        trainer.Fit(TrainingFixture.Train, TrainingFixture.Test);
+
+        // 512 images / 64 = 8 steps per epoch, 24 in all: steps 3, 6, ..., 24.
+        Assert.Equal(8, bySteps.Updates);
+        Assert.Equal(3, byEpoch.Updates);
+        Assert.Equal([0.01, 0.1, 0.1], rhos.Select(r => Math.Round(r.Steps, 12)));
+        Assert.Equal([0.002 * 1.4, 0.002 * 1.4 * 1.4, 0.002 * 1.4 * 1.4 * 1.4], rhos.Select(r => r.Epoch), new ToleranceComparer(1e-12));
+        Assert.Equal(3, bySteps.ErrorHistory.Count);
+    }
+
+    [Fact]
+    public void LiveTensorCount_DoesNotGrowAcrossEpochs()
+    {
+        using var model = TrainingFixture.Model();
+        var plan = CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec());
+        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(), new UpdateEvery(5)));
+        var live = new List<long>();
+        var probe = new LambdaHook(onEpoch: (_, _) => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        using var trainer = new Trainer(model, TrainingFixture.Settings(3) with { Schedule = new ScheduleSettings(ScheduleKind.Step, StepEpochs: 1) }, [adal, probe]);
+        trainer.Fit(TrainingFixture.Train, TrainingFixture.Test);
+        Assert.True(live[0] == live[1] && live[1] == live[2], $"live tensors per epoch: {string.Join(", ", live)}");
+    }
+
+    [Fact]
+    public void InterruptedAndResumed_WithStateFromTheCheckpoint_EqualsUninterrupted()
+    {
+        using var dir = new TempDir();
+        var settings = TrainingFixture.Settings(2) with { CheckpointPath = dir.File("adal.ckpt") };
+        var spec = Adal(new RhoSpec(RhoScheduleName.Growing, 0.05, 2), new UpdateEvery(3));
+
+        (IReadOnlyList<EpochMetrics> Metrics, AdalRegularizer Adal, Tensor Weight) Run(TrainerSettings s, string? resume = null, Func<AdalRegularizer, ITrainingHook>? extra = null, CancellationToken ct = default)
+        {
+            var model = TrainingFixture.Model();
+            var plan = CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec());
+            var adal = new AdalRegularizer(model, plan, spec);
+            using var trainer = new Trainer(model, s, extra is null ? [adal] : [adal, extra(adal)]);
+            var metrics = trainer.Fit(TrainingFixture.Train, TrainingFixture.Test, resume, ct);
+            return (metrics, adal, ((Linear)ModuleSurgery.Get(model, "fc1")).weight!);
+        }
+
+        var straight = Run(settings with { CheckpointPath = null });
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => Run(settings, extra: _ => new LambdaHook(onStep: s => { if (s == 11) cts.Cancel(); }), ct: cts.Token));
+        Assert.True(File.Exists(AdalRegularizer.StatePath(settings.CheckpointPath!)));
+
+        var resumed = Run(settings, resume: settings.CheckpointPath);
+        Assert.Equal(straight.Metrics.Select(TrainingFixture.Comparable), resumed.Metrics.Select(TrainingFixture.Comparable));
+        Assert.True(straight.Weight.eq(resumed.Weight).all().item<bool>(), "fc1 weights differ after resume");
+        Assert.Equal(straight.Adal.Updates, resumed.Adal.Updates);
+        Assert.Equal(straight.Adal.ErrorHistory.SelectMany(h => h.Values), resumed.Adal.ErrorHistory.SelectMany(h => h.Values));
+        Assert.Equal(straight.Adal.CurrentRho, resumed.Adal.CurrentRho);
+        straight.Adal.Dispose();
+        resumed.Adal.Dispose();
+    }
+
+    [Fact]
+    public void LoadState_ForOtherLayers_SaysWhich()
+    {
+        using var dir = new TempDir();
+        using var model = TrainingFixture.Model();
+        using var a = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec()), Adal(new RhoSpec()));
+        using var b = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4))), Adal(new RhoSpec()));
+        a.SaveState(dir.File("a.adal"));
+        var ex = Assert.Throws<HodecException>(() => b.LoadState(dir.File("a.adal")));
+        Assert.Contains("is for layers [conv1, conv2, fc1, fc2], but this stage regularises [conv2]", ex.Message);
+        var missing = Assert.Throws<HodecException>(() => b.LoadState(dir.File("none.adal")));
+        Assert.Contains("ADAL state not found", missing.Message);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}

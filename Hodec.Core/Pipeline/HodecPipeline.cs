@@ -104,7 +104,7 @@ public static class HodecPipeline
     /// <summary>One line: accuracy of both models and the reductions.</summary>
     public static string Summary(HodecReport report) => report.Compressed is { } c
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs -{report.Reduction!.Macs:P1}, params -{report.Reduction.Params:P1}")
+            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs -{report.Reduction!.Macs * 100:F1}%, params -{report.Reduction.Params * 100:F1}%")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"top-1 {report.Baseline.Top1:F2}%, {report.Baseline.Params} params, {report.Baseline.Macs} MACs (dense)");
 
     // Fills in accuracies no stage measured (a recipe without 'evaluate'), so the final report is complete.
@@ -140,8 +140,8 @@ public static class HodecPipeline
 
     private static void LogPlan(ILogger log, CompressionPlan plan)
     {
-        log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} (-{ParamsReduction:P1}), MACs {BaselineMacs} -> {CompressedMacs} (-{MacsReduction:P1})",
-            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, plan.ParamsReduction, plan.BaselineMacs, plan.CompressedMacs, plan.MacsReduction);
+        log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} (-{ParamsReduction:F1}%), MACs {BaselineMacs} -> {CompressedMacs} (-{MacsReduction:F1}%)",
+            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, plan.ParamsReduction * 100, plan.BaselineMacs, plan.CompressedMacs, plan.MacsReduction * 100);
         foreach (var l in plan.Layers)
         {
             log.Information("  {Layer}: {Format} in [{In}] out [{Out}] ranks [{Ranks}], params {ParamsBefore} -> {ParamsAfter}, MACs {MacsBefore} -> {MacsAfter}",

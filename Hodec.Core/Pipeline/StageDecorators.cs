@@ -17,7 +17,7 @@ public static class StageDecorators
             var last = next.Stages.Count > 0 ? next.Stages[^1] : null;
             var final = last?.Epochs.Count > 0 ? last.Epochs[^1] : null;
             context.Log.Information(
-                "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s (epochs {Epochs}, final loss {Loss}, top-1 {Top1})",
+                "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s (epochs {Epochs}, final loss {Loss:G4}, top-1 {Top1:F2})",
                 context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds, last?.Epochs.Count ?? 0, final?.Loss, final?.Top1);
             return next;
         }

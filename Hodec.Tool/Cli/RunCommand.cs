@@ -43,11 +43,10 @@ internal static class RunCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             OutputSettings settings = common.Read(result);
-            string? runDirectory = null;
-            string? recipePath = null;
+            RunRequest? started = null;
             return await CommandGuard.RunAsync(host, settings, async () =>
             {
-                recipePath = recipe.ReadRecipe(result);
+                string recipePath = recipe.ReadRecipe(result);
                 if (result.GetValue(device) == "cuda")
                 {
                     throw new HodecException(
@@ -60,7 +59,7 @@ internal static class RunCommand
                     throw new HodecException($"--threads must be a positive number of threads, got {threadCount}.");
                 }
 
-                runDirectory = Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath));
+                string runDirectory = Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath));
                 bool resuming = result.GetValue(resume);
                 if (resuming && !Directory.Exists(runDirectory))
                 {
@@ -70,11 +69,12 @@ internal static class RunCommand
 
                 var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed));
                 Directory.CreateDirectory(runDirectory);
+                started = request;
                 return await ExecuteAsync(host, settings, request, cancellationToken).ConfigureAwait(false);
             },
-            () => runDirectory is null
+            () => started is null
                 ? string.Empty
-                : $"The last checkpoint is in {runDirectory}. Continue with: dotnet hodec run {recipePath} --out {runDirectory} --resume",
+                : $"The last checkpoint is in {started.OutputDirectory}. Continue with: {PipelineEngine.ResumeCommand(started)}",
             cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -71,7 +71,7 @@ public sealed class PipelineEngine : IHodecEngine
         _ => [.. StageRegistry.Default.All.Select(s => new CatalogEntry(s.Name, s.Description))],
     };
 
-    /// <summary>The command that continues <paramref name="request"/>'s run.</summary>
+    /// <summary>The command that continues <paramref name="request"/>'s run: same recipe, overrides, seed and threads.</summary>
     public static string ResumeCommand(RunRequest request)
     {
         var parts = new List<string> { "dotnet hodec run", Quote(request.RecipePath), "--out", Quote(request.OutputDirectory) };
@@ -83,6 +83,11 @@ public sealed class PipelineEngine : IHodecEngine
         if (request.Seed is int seed)
         {
             parts.Add($"--seed {seed}");
+        }
+        if (request.Threads is int threads)
+        {
+            // Another thread count changes the floating-point sums, so the resumed run would not match.
+            parts.Add($"--threads {threads}");
         }
         parts.Add("--resume");
         return string.Join(' ', parts);

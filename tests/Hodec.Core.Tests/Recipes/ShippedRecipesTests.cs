@@ -66,7 +66,7 @@ public class ShippedRecipesTests
         var quick = RecipeLoader.Load(Path.Combine(RepoRoot, "recipes", "quickstart.yml"));
         Assert.Equal(CompressionFormat.Hodec, quick.Compression!.Format);
         Assert.True(quick.Compression.Target!.MacsReduction >= 0.5);
-        Assert.Equal([StageKind.Adal, StageKind.Project, StageKind.Retrain, StageKind.Evaluate, StageKind.Export], quick.Stages.Select(s => s.Kind));
+        Assert.Equal([StageKind.Train, StageKind.Adal, StageKind.Project, StageKind.Retrain, StageKind.Evaluate, StageKind.Export], quick.Stages.Select(s => s.Kind));
 
         // Issue 5: every benchmark row trains for the same total number of epochs.
         var totals = Directory.EnumerateFiles(Path.Combine(RepoRoot, "recipes", "bench"), "*.yml")

@@ -138,16 +138,28 @@ public sealed class PipelineEngineTests : IDisposable
         using var error = new StringWriter();
         var host = HodecCliHost.ForCapture(HodecApp.DefaultEngine(), output, error);
 
-        int code = await HodecApp.RunAsync(["run", recipe, "--out", RunDirectory], host, interrupt.Token);
+        int code = await HodecApp.RunAsync(["run", recipe, "--out", RunDirectory, "--set", "stages.retrain.epochs=2"], host, interrupt.Token);
 
         Assert.Equal(ExitCodes.Interrupted, code);
-        Assert.Contains($"Interrupted. The last checkpoint is in {RunDirectory}. Continue with: dotnet hodec run {recipe} --out {RunDirectory} --resume", error.ToString());
+        Assert.Contains(
+            $"Interrupted. The last checkpoint is in {RunDirectory}. Continue with: dotnet hodec run {recipe} --out {RunDirectory} --set stages.retrain.epochs=2 --resume",
+            error.ToString());
         Assert.True(File.Exists(Path.Combine(RunDirectory, "checkpoints", "stage4.trainer.ckpt")));
 
-        CliResult resumed = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--resume", "--quiet");
+        CliResult resumed = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--set", "stages.retrain.epochs=2", "--resume", "--quiet");
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("\"kind\": \"retrain\"", File.ReadAllText(Path.Combine(RunDirectory, "report.json")));
+    }
+
+    [Fact]
+    public void ResumeCommand_RepeatsOverridesSeedAndThreads_QuotingWhatTheShellWouldSplit()
+    {
+        var request = new RunRequest("my recipes/r.yml", "/runs/r", [new SettingOverride("compression.ranks", "[4, 8]"), new SettingOverride("name", "x")], false, 2, 9);
+
+        Assert.Equal(
+            "dotnet hodec run 'my recipes/r.yml' --out /runs/r --set 'compression.ranks=[4, 8]' --set name=x --seed 9 --threads 2 --resume",
+            PipelineEngine.ResumeCommand(request));
     }
 
     [Fact]

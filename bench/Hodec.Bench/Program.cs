@@ -4,6 +4,12 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
+if (args.Length > 0 && args[0] == "adal")
+{
+    Hodec.Bench.AdalRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "train")
 {
     Hodec.Bench.TrainRun.Run(args[1..]);

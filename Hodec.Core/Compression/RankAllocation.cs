@@ -120,7 +120,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
 
         var (rm, rp) = totals.Reductions(any.Sum(l => l[0].Params), any.Sum(l => l[0].Macs));
         throw new HodecException(
-            $"The budget ({CompressionPlanner.Describe(target)}) is unreachable with the selected layers: even at rank 1 on every bond, " +
+            $"The budget ({CompressionPlanner.Describe(target)}) is unreachable with the selected layers: even at rank 1 on every bond{(totals.FixedParams > 0 ? " of the layers without explicit ranks" : "")}, " +
             $"the best reachable is {CompressionPlanner.Describe(rm, rp)}. Lower the target, compress more layers (compression.include), or give explicit ranks.");
     }
 

@@ -6,7 +6,7 @@ using Hodec.Recipes;
 using Hodec.Training;
 using TorchSharp;
 
-namespace Hodec.Bench;
+namespace Hodec.StepTime;
 
 /// <summary>
 /// ADAL with the recipe defaults (SGD 0.1, momentum 0.9, wd 5e-4, cosine, batch 128, Z/U once per epoch), then

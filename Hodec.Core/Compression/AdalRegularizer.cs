@@ -33,7 +33,11 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
     private int epochsDone;
     private long updates;
 
-    /// <summary>Binds to the dense layers of <paramref name="model"/> named by <paramref name="plan"/>.</summary>
+    /// <summary>
+    /// Binds to the dense layers of <paramref name="model"/> named by <paramref name="plan"/> and sets <c>Z = Proj(W)</c>
+    /// from the weights as they are now: load pretrained weights first. When resuming, construct it the same way and
+    /// let the trainer restore Z and U from the checkpoint's sidecar (<see cref="StatePath"/>).
+    /// </summary>
     /// <exception cref="HodecException">A planned layer is missing or not a dense Conv2d / Linear.</exception>
     public AdalRegularizer(nn.Module<Tensor, Tensor> model, CompressionPlan plan, AdalStageSpec settings)
     {

@@ -7,7 +7,8 @@ namespace Hodec.Compression;
 /// <summary>
 /// Chooses ranks for the layers without explicit ones so that the whole model meets the budget. Each layer has a
 /// ladder of levels: the distinct rank vectors for caps 8, 16, 24, ... (multiples of
-/// <see cref="CompressionPlanner.RankAlignment"/>), stopping before the TT layer would cost more than the dense one.
+/// <see cref="CompressionPlanner.RankAlignment"/>), stopping before the TT layer would cost more than the dense one in
+/// params (or in MACs, when MACs are targeted).
 /// When even the lowest aligned levels are over budget, the ladders use every cap 1, 2, 3, ... instead; when even
 /// rank 1 is over budget, the budget is unreachable and the error names the best reachable reductions.
 /// </summary>
@@ -106,13 +107,14 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
     private List<Level>[] Ladders(IReadOnlyDictionary<string, Tensor>? weights)
     {
         var tails = open.Select(c => weights is null ? null : Tails(c, weights[c.Path])).ToArray();
-        var aligned = open.Select((c, i) => Ladder(c, CompressionPlanner.RankAlignment, tails[i])).ToArray();
+        bool macsTargeted = target.MacsReduction is not null;
+        var aligned = open.Select((c, i) => Ladder(c, CompressionPlanner.RankAlignment, tails[i], macsTargeted)).ToArray();
         if (Feasible(aligned, new int[open.Count]))
         {
             return aligned;
         }
 
-        var any = open.Select((c, i) => Ladder(c, 1, tails[i])).ToArray();
+        var any = open.Select((c, i) => Ladder(c, 1, tails[i], macsTargeted)).ToArray();
         if (Feasible(any, new int[open.Count]))
         {
             return any;
@@ -120,7 +122,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
 
         var (rm, rp) = totals.Reductions(any.Sum(l => l[0].Params), any.Sum(l => l[0].Macs));
         throw new HodecException(
-            $"The budget ({CompressionPlanner.Describe(target)}) is unreachable with the selected layers: even at rank 1 on every bond, " +
+            $"The budget ({CompressionPlanner.Describe(target)}) is unreachable with the selected layers: even at rank 1 on every bond{(totals.FixedParams > 0 ? " of the layers without explicit ranks" : "")}, " +
             $"the best reachable is {CompressionPlanner.Describe(rm, rp)}. Lower the target, compress more layers (compression.include), or give explicit ranks.");
     }
 
@@ -134,8 +136,10 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
     private int[] AtScale(List<Level>[] levels, double scale) =>
         [.. open.Select((c, i) => Math.Max(0, levels[i].FindLastIndex(l => l.Cap <= Math.Max(1, Math.Round(scale * c.Channels)))))];
 
-    // Distinct rank vectors for caps step, 2 step, ...; the first is always kept, later ones only while cheaper than dense.
-    private static List<Level> Ladder(PlanCandidate c, int step, double[][]? tails)
+    // Distinct rank vectors for caps step, 2 step, ...; the first is always kept, later ones only while they have no more
+    // params than the dense layer, nor more MACs when MACs are targeted (classical TT-conv may cost more MACs than dense:
+    // a params-only budget must still be able to raise its ranks).
+    private static List<Level> Ladder(PlanCandidate c, int step, double[][]? tails, bool macsTargeted)
     {
         var result = new List<Level>();
         for (long cap = step; ; cap += step)
@@ -144,7 +148,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
             if (result.Count == 0 || !result[^1].Ranks.SequenceEqual(ranks))
             {
                 var cost = c.Cost(ranks);
-                if (result.Count > 0 && (cost.Macs > c.Before.Macs || cost.Params > c.Before.Params))
+                if (result.Count > 0 && ((macsTargeted && cost.Macs > c.Before.Macs) || cost.Params > c.Before.Params))
                 {
                     return result;
                 }

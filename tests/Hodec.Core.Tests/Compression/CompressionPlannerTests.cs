@@ -39,6 +39,21 @@ public sealed class CompressionPlannerTests
     }
 
     [Fact]
+    public void ClassicalTt_ParamsOnlyBudget_IsMetClosely_EvenThoughItsMacsExceedDense()
+    {
+        using var model = CompressionKit.Model("resnet20");
+        var spec = CompressionKit.Spec(CompressionFormat.TtClassical, include: ["layer*.conv*"], target: new BudgetSpec(ParamsReduction: 0.65));
+        var plan = CompressionKit.Plan(model, spec);
+
+        Projector.Project(model, plan);
+        var after = ModelCost.Measure(model, CompressionKit.FashionInput);
+        double paramsDown = 1 - ((double)after.TotalParams / plan.BaselineParams);
+        Assert.InRange(paramsDown, 0.65, 0.70);
+        Assert.True(after.TotalMacs > plan.BaselineMacs, $"classical TT-conv MACs {after.TotalMacs} vs dense {plan.BaselineMacs}");
+        Assert.All(plan.Layers, l => Assert.IsType<ClassicalTtConv2d>(Hodec.Models.ModuleSurgery.Get(model, l.Path)));
+    }
+
+    [Fact]
     public void PlannedRanks_AreMultiplesOf8_UnlessTheBondIsSmaller()
     {
         using var model = CompressionKit.Model("resnet20");

@@ -4,15 +4,22 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
+if (args.Length > 0 && args[0] == "adal")
+{
+    Hodec.StepTime.AdalRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "train")
 {
-    Hodec.Bench.TrainRun.Run(args[1..]);
+    Hodec.StepTime.TrainRun.Run(args[1..]);
     return;
 }
 
 // Training-step time (wall and process CPU) of a zoo model: forward, cross-entropy, backward, SGD (momentum 0.9, wd 5e-4) step.
-// Usage: dotnet run -c Release --project bench/Hodec.Bench -- [model] [batch] [threads] [warmup] [iters]
-//    or: dotnet run -c Release --project bench/Hodec.Bench -- train [model] [dataset] [epochs] [threads]
+// Usage: dotnet run -c Release --project benchmarks/Hodec.StepTime -- [model] [batch] [threads] [warmup] [iters]
+//    or: dotnet run -c Release --project benchmarks/Hodec.StepTime -- train [model] [dataset] [epochs] [threads]
+//    or: dotnet run -c Release --project benchmarks/Hodec.StepTime -- adal [model] [dataset] [epochs] [threads] [rho initial] [rho factor] [train subset|all]
 string name = args.Length > 0 ? args[0] : "resnet20";
 int batch = args.Length > 1 ? int.Parse(args[1]) : 128;
 int threads = args.Length > 2 ? int.Parse(args[2]) : 2;

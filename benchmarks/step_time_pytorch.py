@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch-eager twin of bench/Hodec.Bench: ResNet-20 (option A) training-step time on CPU.
+"""PyTorch-eager twin of benchmarks/Hodec.StepTime: ResNet-20 (option A) training-step time on CPU.
 
-Usage: /usr/bin/python3 bench/step_time_pytorch.py [batch] [threads] [warmup] [iters]
+Usage: /usr/bin/python3 benchmarks/step_time_pytorch.py [batch] [threads] [warmup] [iters]
 Same model (3x3 stem 16 ch, 3 stages x 3 basic blocks, option-A shortcuts), SGD momentum 0.9, wd 5e-4.
 """
 import sys

@@ -3,7 +3,7 @@ using Hodec.Models;
 using Hodec.Training;
 using TorchSharp;
 
-namespace Hodec.Bench;
+namespace Hodec.StepTime;
 
 /// <summary>A plain dense training run, printing per-epoch metrics (for baselines and sanity checks).</summary>
 internal static class TrainRun

@@ -1,9 +1,0 @@
-#!/usr/bin/env bash
-# ResNet-20 training step (batch 128, 1x28x28, 2 threads): Hodec (TorchSharp) vs PyTorch eager, interleaved twice.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-dotnet build bench/Hodec.Bench -c Release -v q >/dev/null
-for round in 1 2; do
-  /usr/bin/python3 bench/step_time_pytorch.py 128 2 3 10
-  dotnet bench/Hodec.Bench/bin/Release/net10.0/linux-x64/Hodec.Bench.dll resnet20 128 2 3 10
-done

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -6,9 +7,10 @@ namespace Hodec.Tasks;
 /// <summary>
 /// Runs <c>hodec run</c> for one model, out of process: libtorch never loads into the MSBuild node
 /// (node reuse would keep native libraries and files locked). Output lines stream into the build log
-/// (canonical <c>file(line,col): error HODEC....</c> lines become MSBuild errors) and into the model's build log file.
+/// (canonical <c>file(line,col): error HODEC....</c> lines and <c>file:line:col: error: ...</c> lines become MSBuild errors
+/// at that file, line and column) and into the model's build log file.
 /// </summary>
-public sealed class HodecRun : ToolTask
+public sealed partial class HodecRun : ToolTask
 {
     private StreamWriter? _logFile;
 
@@ -104,6 +106,32 @@ public sealed class HodecRun : ToolTask
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
         _logFile?.WriteLine(singleLine);
+        Match diagnostic = FileLineColumn().Match(singleLine);
+        if (diagnostic.Success && File.Exists(diagnostic.Groups["file"].Value))
+        {
+            // A diagnostic in "file:line:col: error: message" form (the engine lists recipe errors that way): report it
+            // at its file, line and column so it reaches the IDE's error list.
+            int line = int.Parse(diagnostic.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            int column = int.Parse(diagnostic.Groups["col"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            string message = diagnostic.Groups["message"].Value;
+            if (diagnostic.Groups["severity"].Value == "warning")
+            {
+                Log.LogWarning(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, line, column, "{0}", message);
+            }
+            else
+            {
+                Log.LogError(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, line, column, "{0}", message);
+            }
+
+            return;
+        }
+
         base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
+
+    /// <summary>The code recipe diagnostics carry in the build (the tool's own code for recipe errors).</summary>
+    public const string DiagnosticCode = "HODEC0001";
+
+    [GeneratedRegex(@"^(?<file>(?:[A-Za-z]:)?[^:]+):(?<line>\d+):(?<col>\d+): (?<severity>error|warning): (?<message>.*)$")]
+    private static partial Regex FileLineColumn();
 }

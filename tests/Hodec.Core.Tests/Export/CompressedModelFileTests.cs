@@ -58,7 +58,10 @@ public sealed class CompressedModelFileTests
 
         // TT-SVD of a 64x10 weight reordered to (2*8, 5*8) caps the one bond at min(16, 40, MaxRank 4).
         LayerMetadata linear = read.Layer("linear")!;
-        Assert.Equal((LayerFormats.TtFc, new[] { 8, 8 }, new[] { 2, 5 }, new[] { 1, 4, 1 }), (linear.Format, linear.InputFactors.ToArray(), linear.OutputFactors.ToArray(), linear.Ranks.ToArray()));
+        Assert.Equal(LayerFormats.TtFc, linear.Format);
+        Assert.Equal([8, 8], linear.InputFactors);
+        Assert.Equal([2, 5], linear.OutputFactors);
+        Assert.Equal([1, 4, 1], linear.Ranks);
         Assert.Contains("\"architecture\":\"resnet20\"", SafetensorsFile.ReadMetadata(path)[CompressedModelFile.MetadataKey]);
     }
 

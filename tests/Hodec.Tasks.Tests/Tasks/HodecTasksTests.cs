@@ -115,4 +115,41 @@ public sealed class HodecTasksTests : IDisposable
         Assert.StartsWith("unknown stage kind 'broken'", error.Message);
         Assert.False(File.Exists(stale), "a failed run must not leave outputs that look up to date");
     }
+
+    [Fact]
+    public void Run_ToolListingFileLineColumnDiagnostics_LogsEachAtItsRecipePosition()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the stand-in tool is a bash script
+        }
+
+        var (compute, _) = Compute("version: 1\nstages:\n  - kind: broken\n");
+        ITaskItem model = compute.ResolvedModels[0];
+        // The engine's form: a summary line, then one "file:line:col: error: message" line per diagnostic.
+        string tool = _temp.Write("tool.sh", $"""
+            #!/usr/bin/env bash
+            echo "hodec : error HODEC0001: The recipe has 2 errors; fix them and run again:"
+            echo "$2:3:11: error: 'stages.0.kind' has unknown value 'broken'"
+            echo "<command line>:1:8: error: --set: no entry of kind 'retrain'"
+            exit 2
+            """);
+        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var engine = new MockBuildEngine();
+        var run = new HodecRun
+        {
+            BuildEngine = engine,
+            Recipe = model.ItemSpec,
+            Arguments = model.GetMetadata("Arguments").Split(';'),
+            Outputs = [],
+            HodecToolPath = tool,
+        };
+
+        Assert.False(run.Execute());
+
+        BuildErrorEventArgs atRecipe = Assert.Single(engine.Errors, e => e.File == model.ItemSpec);
+        Assert.Equal((3, 11, "HODEC0001"), (atRecipe.LineNumber, atRecipe.ColumnNumber, atRecipe.Code));
+        Assert.Equal("'stages.0.kind' has unknown value 'broken'", atRecipe.Message);
+        Assert.Contains(engine.Errors, e => e.Message!.Contains("--set: no entry of kind 'retrain'", StringComparison.Ordinal));
+    }
 }

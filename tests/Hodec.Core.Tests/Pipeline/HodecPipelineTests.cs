@@ -75,6 +75,19 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_EvaluateWithLatency_TimesDenseAndCompressed_AtEachBatchSize()
+    {
+        var outcome = tiny.Run("latency", overrides: ["stages.evaluate.latency={ batch_sizes: [1, 4], runs: 3, warmup: 1 }"]);
+
+        var latency = Assert.IsType<LatencyReport>(outcome.Report.Latency);
+        Assert.Equal([1, 4], latency.Points.Select(p => p.BatchSize));
+        Assert.All(latency.Points, p => Assert.True(p.DenseMs > 0 && p.CompressedMs > 0, $"{p}"));
+        Assert.Equal(1, latency.Threads);
+        // Latency is the only volatile figure outside 'run': without it the report is the snapshot's.
+        Assert.Equal(Stable(tiny.Run("plain").Report), Stable(outcome.Report));
+    }
+
+    [Fact]
     public void Resume_WithADifferentOverride_IsRefused()
     {
         var dir = tiny.Dir("other");

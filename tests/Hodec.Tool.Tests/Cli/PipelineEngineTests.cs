@@ -153,6 +153,21 @@ public sealed class PipelineEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_DivergingStage_Exit1_SaysWhichStageAndHowToResume()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--set", "stages.retrain.optimizer.lr=1e12", "--quiet");
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Contains("hodec: error: StageFailedException: Stage 4/6 (retrain) failed: Training diverged: the loss is", result.Error);
+        Assert.Contains(
+            $"After fixing the cause, resume with: dotnet hodec run {recipe} --out {RunDirectory} --set stages.retrain.optimizer.lr=1e12 --resume\n",
+            result.Error);
+        Assert.True(File.Exists(Path.Combine(RunDirectory, "checkpoints", "model-after-stage3.dat")));
+    }
+
+    [Fact]
     public void ResumeCommand_RepeatsOverridesSeedAndThreads_QuotingWhatTheShellWouldSplit()
     {
         var request = new RunRequest("my recipes/r.yml", "/runs/r", [new SettingOverride("compression.ranks", "[4, 8]"), new SettingOverride("name", "x")], false, 2, 9);

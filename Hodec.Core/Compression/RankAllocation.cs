@@ -16,6 +16,9 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
 {
     private const int ScaleIterations = 60;
 
+    // Relative energy below float32 rounding of an exactly low-rank weight.
+    private const double NoGain = 1e-9;
+
     /// <summary>Whether reductions meet every target given (a hair of tolerance for rounding).</summary>
     public static bool Meets(double macs, double parameters, BudgetSpec target) =>
         (target.MacsReduction is not { } m || macs >= m - 1e-12) && (target.ParamsReduction is not { } p || parameters >= p - 1e-12);
@@ -61,7 +64,9 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
         Climb(levels, at, (_, now, next) =>
         {
             double cost = ((next.Macs - now.Macs) * wm) + ((next.Params - now.Params) * wp);
-            return cost <= 0 ? double.PositiveInfinity : (now.Error - next.Error) / cost;
+            double gain = now.Error - next.Error;
+            // A step that keeps no more energy is not worth any cost (e.g. a layer already of low TT rank).
+            return cost <= 0 ? double.PositiveInfinity : gain <= NoGain ? double.NegativeInfinity : gain / cost;
         });
         return open.Select((c, i) => (c.Path, levels[i][at[i]].Ranks));
     }
@@ -87,7 +92,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
                 Level now = levels[i][at[i]], next = levels[i][at[i] + 1];
                 var (rm, rp) = totals.Reductions(p + next.Params - now.Params, m + next.Macs - now.Macs);
                 double s = score(i, now, next);
-                if (Meets(rm, rp, target) && s > bestScore)
+                if (Meets(rm, rp, target) && s > bestScore && !double.IsNegativeInfinity(s))
                 {
                     (best, bestScore) = (i, s);
                 }

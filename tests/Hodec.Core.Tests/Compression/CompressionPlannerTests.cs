@@ -54,6 +54,28 @@ public sealed class CompressionPlannerTests
     }
 
     [Fact]
+    public void WithWeights_RankGoesWhereTheEnergyIs_WithoutWeightsItScalesWithChannels()
+    {
+        using var model = CompressionKit.Model("resnet20");
+        var spec = CompressionKit.Spec(include: ["layer3.1.conv1", "layer3.1.conv2"], target: new BudgetSpec(ParamsReduction: 0.2));
+        var layout = new HodecLayout([8, 8], [8, 8], 3, 3);
+        using (TorchSharp.torch.no_grad())
+        {
+            // conv1 is exactly of TT rank 8: raising its rank keeps no more energy. conv2 stays full rank.
+            var w = ((TorchSharp.Modules.Conv2d)Hodec.Models.ModuleSurgery.Get(model, "layer3.1.conv1")).weight!;
+            w.copy_(HodecConv2d.ProjectWeight(w, layout, [8, 8, 8, 8]));
+        }
+
+        var byEnergy = CompressionKit.Plan(model, spec, useWeights: true);
+        var byScale = CompressionKit.Plan(model, spec, useWeights: false);
+
+        Assert.Equal([8, 8, 8, 8], byEnergy.Find("layer3.1.conv1")!.Ranks);
+        Assert.Equal([8, 32, 32, 8], byEnergy.Find("layer3.1.conv2")!.Ranks);
+        Assert.Equal(byScale.Layers[0].Ranks[1], byScale.Layers[1].Ranks[1]);
+        Assert.True(byEnergy.ParamsReduction >= 0.2 && byScale.ParamsReduction >= 0.2);
+    }
+
+    [Fact]
     public void PlannedRanks_AreMultiplesOf8_UnlessTheBondIsSmaller()
     {
         using var model = CompressionKit.Model("resnet20");

@@ -116,11 +116,11 @@ public sealed partial class HodecRun : ToolTask
             string message = diagnostic.Groups["message"].Value;
             if (diagnostic.Groups["severity"].Value == "warning")
             {
-                Log.LogWarning(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, line, column, "{0}", message);
+                Log.LogWarning(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, 0, 0, "{0}", message);
             }
             else
             {
-                Log.LogError(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, line, column, "{0}", message);
+                Log.LogError(null, DiagnosticCode, null, diagnostic.Groups["file"].Value, line, column, 0, 0, "{0}", message);
             }
 
             return;

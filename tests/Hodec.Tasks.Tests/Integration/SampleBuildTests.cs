@@ -78,7 +78,8 @@ public sealed class SampleBuildTests
         int column = lines[line].IndexOf("broken", StringComparison.Ordinal) + 1;
         var broken = workspace.Build();
         Assert.NotEqual(0, broken.ExitCode);
-        Assert.Contains($"{workspace.Recipe}({line + 1},{column}): error HODEC0001:", broken.Output);
+        string expectedError = $"{workspace.Recipe}({line + 1},{column}): error HODEC0001:";
+        Assert.True(broken.Output.Contains(expectedError, StringComparison.Ordinal), $"expected '{expectedError}' in:{Environment.NewLine}{broken.Output}");
         Assert.All(outputs, f => Assert.False(File.Exists(Path.Combine(workspace.IntermediateModelDirectory, f)), f));
 
         // 7. Clean removes the outputs and their copies.

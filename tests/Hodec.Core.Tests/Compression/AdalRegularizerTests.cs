@@ -142,7 +142,7 @@ public sealed class AdalRegularizerTests
     [Fact]
     public void InterruptedAndResumed_WithStateFromTheCheckpoint_EqualsUninterrupted()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var settings = TrainingFixture.Settings(2) with { CheckpointPath = dir.File("adal.ckpt") };
         var spec = Adal(new RhoSpec(RhoScheduleName.Growing, 0.05, 2), new UpdateEvery(3));
 
@@ -174,7 +174,7 @@ public sealed class AdalRegularizerTests
     [Fact]
     public void LoadState_ForOtherLayers_SaysWhich()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var model = TrainingFixture.Model();
         using var a = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec()), Adal(new RhoSpec()));
         using var b = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4))), Adal(new RhoSpec()));

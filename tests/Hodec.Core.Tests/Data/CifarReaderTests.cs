@@ -10,7 +10,7 @@ public sealed class CifarReaderTests
     [Fact]
     public void Read_Cifar10_ConcatenatesFilesInOrder()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         File.WriteAllBytes(dir.File("a.bin"), Record([3], 0).Concat(Record([7], 1)).ToArray());
         File.WriteAllBytes(dir.File("b.bin"), Record([9], 2));
         var (images, labels) = CifarReader.Read([dir.File("a.bin"), dir.File("b.bin")], cifar100: false);
@@ -22,7 +22,7 @@ public sealed class CifarReaderTests
     [Fact]
     public void Read_Cifar100_UsesFineLabel()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         File.WriteAllBytes(dir.File("train.bin"), Record([4, 87], 0));
         var (_, labels) = CifarReader.Read([dir.File("train.bin")], cifar100: true);
         Assert.Equal(new byte[] { 87 }, labels);
@@ -31,7 +31,7 @@ public sealed class CifarReaderTests
     [Fact]
     public void Read_Truncated_SaysRecordSize()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.File("data_batch_1.bin");
         File.WriteAllBytes(path, Record([1], 0)[..100]);
         var e = Assert.Throws<HodecException>(() => CifarReader.Read([path], cifar100: false));
@@ -41,7 +41,7 @@ public sealed class CifarReaderTests
     [Fact]
     public void Read_LabelOutOfRange_SuggestsOtherVariant()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.File("x.bin");
         File.WriteAllBytes(path, Record([42], 0));
         var e = Assert.Throws<HodecException>(() => CifarReader.Read([path], cifar100: false));

@@ -50,8 +50,8 @@ public sealed class DatasetRegistryTests
     [Fact]
     public void Locate_Missing_ListsEveryPlaceAndHowToGetIt()
     {
-        using var root = new TempDir();
-        using var env = new TempDir();
+        using var root = new TempDirectory();
+        using var env = new TempDirectory();
         var info = DatasetRegistry.Get("fashion-mnist") with { SystemDirectories = ["/nonexistent/fashion-mnist"] };
         var e = Assert.Throws<HodecException>(() => DataLocator.Locate(info, root.Path, v => v == "HODEC_DATA" ? env.Path : null));
         Assert.Equal(
@@ -64,8 +64,8 @@ public sealed class DatasetRegistryTests
     [Fact]
     public void Locate_ExplicitRootWinsOverEnvironmentWhichWinsOverSystem()
     {
-        using var root = new TempDir();
-        using var env = new TempDir();
+        using var root = new TempDirectory();
+        using var env = new TempDirectory();
         string mini = DataLocator.Locate(DatasetRegistry.Get("fashion-mnist-mini"), null, _ => null);
         string envData = Directory.CreateDirectory(Path.Combine(env.Path, "fashion-mnist")).FullName;
         foreach (string f in Directory.GetFiles(mini, "*.gz"))
@@ -84,7 +84,7 @@ public sealed class DatasetRegistryTests
     [Fact]
     public void Load_Cifar10FromRoot_KeepsChannelPlanarPixels()
     {
-        using var root = new TempDir();
+        using var root = new TempDirectory();
         string dir = Directory.CreateDirectory(Path.Combine(root.Path, "cifar10", "cifar-10-batches-bin")).FullName;
         byte[] Record(byte label) => new[] { label }.Concat(Enumerable.Range(0, 3072).Select(i => (byte)((i / 1024 * 100) + label))).ToArray();
         foreach (string f in new[] { "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch" })
@@ -102,7 +102,7 @@ public sealed class DatasetRegistryTests
     [Fact]
     public void Load_MnistRawFilesUnderRootName_AreFound()
     {
-        using var root = new TempDir();
+        using var root = new TempDirectory();
         string dir = Directory.CreateDirectory(Path.Combine(root.Path, "mnist")).FullName;
         foreach (string split in new[] { "train", "t10k" })
         {
@@ -131,7 +131,7 @@ public sealed class DatasetRegistryTests
     [Fact]
     public async Task Download_ChecksSha256_WithoutNetwork()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         byte[] body = [1, 2, 3];
         string good = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
         var url = new Uri("http://example.invalid/f.gz");

@@ -31,7 +31,7 @@ public sealed class IdxReaderTests
     [InlineData(false)]
     public void Read_GzOrRaw_ReturnsDimensionsAndBytes(bool gzip)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         byte[] pixels = Enumerable.Range(0, 3 * 2 * 2).Select(i => (byte)(i * 7)).ToArray();
         byte[] file = Idx(IdxReader.ImagesMagic, [3, 2, 2], pixels);
         string path = dir.File("images");
@@ -52,7 +52,7 @@ public sealed class IdxReaderTests
     [Fact]
     public void Read_WrongMagic_SaysWhichMagicWasExpected()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.File("labels-as-images.gz");
         WriteGz(path, Idx(IdxReader.LabelsMagic, [2], [1, 2]));
         var e = Assert.Throws<HodecException>(() => IdxReader.Read(path, IdxReader.ImagesMagic));
@@ -65,7 +65,7 @@ public sealed class IdxReaderTests
     [Fact]
     public void Read_TruncatedData_SaysHowMuchIsMissing()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.File("short");
         File.WriteAllBytes(path, Idx(IdxReader.ImagesMagic, [3, 2, 2], [1, 2, 3, 4, 5]));
         var e = Assert.Throws<HodecException>(() => IdxReader.Read(path, IdxReader.ImagesMagic));
@@ -77,7 +77,7 @@ public sealed class IdxReaderTests
     [Fact]
     public void Read_TruncatedHeader_IsItsOwnError()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.File("header");
         File.WriteAllBytes(path, Idx(IdxReader.ImagesMagic, [], []).Concat(new byte[] { 0, 0 }).ToArray());
         var e = Assert.Throws<HodecException>(() => IdxReader.Read(path, IdxReader.ImagesMagic));
@@ -87,7 +87,7 @@ public sealed class IdxReaderTests
     [Fact]
     public void ReadPair_CountMismatch_NamesBothFiles()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string images = dir.File("i.gz"), labels = dir.File("l.gz");
         WriteGz(images, Idx(IdxReader.ImagesMagic, [3, 1, 1], [1, 2, 3]));
         WriteGz(labels, Idx(IdxReader.LabelsMagic, [2], [0, 1]));

@@ -35,7 +35,7 @@ internal sealed class TinyRun : IDisposable
           - kind: evaluate
         """;
 
-    private readonly TempDir temp = new();
+    private readonly TempDirectory temp = new();
 
     public TinyRun(string recipe = Recipe)
     {

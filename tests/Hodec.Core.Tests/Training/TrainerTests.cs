@@ -62,7 +62,7 @@ public sealed class TrainerTests
     [Fact]
     public void Fit_InterruptedAfterEpoch1AndResumed_EqualsUninterrupted()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var settings = TrainingFixture.Settings(2) with { CheckpointPath = dir.File("run.ckpt") };
         var straight = Run(settings with { CheckpointPath = null });
 
@@ -78,7 +78,7 @@ public sealed class TrainerTests
     [Fact]
     public void Fit_CancelledMidEpochAndResumed_EqualsUninterrupted()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var settings = TrainingFixture.Settings(1) with { CheckpointPath = dir.File("mid.ckpt") };
         var straight = Run(settings with { CheckpointPath = null });
 
@@ -103,7 +103,7 @@ public sealed class TrainerTests
     [Fact]
     public void Fit_NaNLoss_ThrowsDivergenceAndKeepsLastGoodCheckpoint()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var settings = TrainingFixture.Settings(2) with { CheckpointPath = dir.File("d.ckpt") };
         int steps = 0;
         var poison = new LambdaHook(onStep: _ => steps++, extra: _ => steps == 10 ? tensor(float.NaN) : null);

@@ -1,21 +1,24 @@
-namespace Hodec.Tasks.Tests.Support;
+namespace Hodec.Tests.Shared;
 
 /// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hodec-tasks-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hodec-tests-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Path);
     }
 
     public string Path { get; }
 
+    /// <summary>The full path of <paramref name="name"/> inside the folder (nothing is created).</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
     public string Write(string relativePath, string content)
     {
         string file = System.IO.Path.Combine(Path, relativePath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-        File.WriteAllText(file, content);
+        System.IO.File.WriteAllText(file, content);
         return file;
     }
 

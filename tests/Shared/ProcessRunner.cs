@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Hodec.Tasks.Tests.Support;
+namespace Hodec.Tests.Shared;
 
-/// <summary>Runs a child process to completion with captured output.</summary>
+/// <summary>Runs a child process to completion with captured output (shared by the slow integration tests).</summary>
 public static class ProcessRunner
 {
+    /// <summary>Runs with the test host's environment plus quiet dotnet settings.</summary>
+    public static (int ExitCode, string Output) Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout) =>
+        Run(fileName, arguments, workingDirectory, new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, timeout);
+
     public static (int ExitCode, string Output) Run(
         string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {

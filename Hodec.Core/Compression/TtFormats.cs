@@ -178,16 +178,7 @@ internal static class TtFormats
             throw new HodecException($"A TT-FC layer of order {d} has {d - 1} bond ranks; got {ranks.Length}.");
         }
 
-        long[] r = [1, .. ranks, 1];
-        var stages = new List<StageCost>();
-        long coreParams = 0;
-        for (int j = 0; j < d; j++)
-        {
-            long before = layout.OutputFactors.Take(j).Aggregate(1L, (a, b) => a * b);
-            long after = layout.InputFactors.Skip(j + 1).Aggregate(1L, (a, b) => a * b);
-            stages.Add(new($"core-{j + 1}", before * r[j] * layout.InputFactors[j] * layout.OutputFactors[j] * r[j + 1] * after * rowsPerImage));
-            coreParams += r[j] * layout.OutputFactors[j] * layout.InputFactors[j] * r[j + 1];
-        }
+        var (stages, coreParams) = TtMatrixChainCost.Of(layout, [1, .. ranks, 1], rowsPerImage);
 
         long biasParams = bias ? layout.OutChannels : 0;
         long dense = (long)layout.OutChannels * layout.InChannels;

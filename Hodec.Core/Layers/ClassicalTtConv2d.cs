@@ -187,17 +187,11 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
 
         long ho = geometry.OutputSize(inH, layout.KernelH, 0), wo = geometry.OutputSize(inW, layout.KernelW, 1);
         long pixels = ho * wo;
-        long[] r = [.. ranks, 1];
         long kk = (long)layout.KernelH * layout.KernelW;
-        var stages = new List<StageCost> { new("spatial-conv", layout.InChannels * r[0] * kk * pixels) };
-        long coreParams = kk * r[0];
-        for (int j = 0; j < d; j++)
-        {
-            long before = layout.OutputFactors.Take(j).Aggregate(1L, (a, b) => a * b);
-            long after = layout.InputFactors.Skip(j + 1).Aggregate(1L, (a, b) => a * b);
-            stages.Add(new($"core-{j + 1}", before * r[j] * layout.InputFactors[j] * layout.OutputFactors[j] * r[j + 1] * after * pixels));
-            coreParams += r[j] * layout.OutputFactors[j] * layout.InputFactors[j] * r[j + 1];
-        }
+        long[] r = [.. ranks, 1];
+        var (chain, coreParams) = TtMatrixChainCost.Of(layout, r, pixels);
+        List<StageCost> stages = [new("spatial-conv", layout.InChannels * r[0] * kk * pixels), .. chain];
+        coreParams += kk * r[0];
 
         long biasParams = bias ? layout.OutChannels : 0;
         long denseWeight = (long)layout.OutChannels * layout.InChannels * kk;

@@ -8,7 +8,7 @@ internal static class ValidateCommand
 {
     public const string Examples =
         "  dotnet hodec validate recipes/quickstart.yml\n"
-        + "  dotnet hodec validate my.hodec.yml --set compression.ratio=20 --error-format msbuild";
+        + "  dotnet hodec validate my.hodec.yml --set stages.retrain.epochs=2 --error-format msbuild";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {

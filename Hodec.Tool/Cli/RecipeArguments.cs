@@ -14,7 +14,7 @@ internal sealed class RecipeArguments
 
     public Option<string[]> Set { get; } = new("--set", "-s")
     {
-        Description = "Override a recipe value: path=value, e.g. --set training.epochs=3. Repeatable.",
+        Description = "Override a recipe value: path=value, e.g. --set stages.retrain.epochs=3. Repeatable.",
         HelpName = "path=value",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,

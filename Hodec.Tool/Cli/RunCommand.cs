@@ -10,7 +10,7 @@ internal static class RunCommand
 {
     public const string Examples =
         "  dotnet hodec run recipes/quickstart.yml\n"
-        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set training.epochs=3 --seed 7\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set stages.retrain.epochs=3 --seed 7\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C";
 
     public static Command Create(HodecCliHost host, CommonOptions common)

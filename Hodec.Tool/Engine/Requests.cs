@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Hodec.Tool.Engine;
 
 /// <summary>One <c>--set path=value</c> override, applied to the recipe before validation.</summary>
-/// <param name="Path">Dotted path into the recipe, for example <c>training.epochs</c>.</param>
+/// <param name="Path">Dotted path into the recipe, for example <c>stages.retrain.epochs</c>.</param>
 /// <param name="Value">The raw value text; the recipe loader parses it as YAML scalar.</param>
 public sealed record SettingOverride(string Path, string Value)
 {
@@ -14,13 +14,13 @@ public sealed record SettingOverride(string Path, string Value)
         if (equals <= 0)
         {
             throw new HodecException(
-                $"--set expects path=value (for example --set training.epochs=3), got '{text}'.");
+                $"--set expects path=value (for example --set stages.retrain.epochs=3), got '{text}'.");
         }
 
         string path = text[..equals].Trim();
         if (path.Length == 0 || path.StartsWith('.') || path.EndsWith('.') || path.Contains("..", StringComparison.Ordinal))
         {
-            throw new HodecException($"--set path '{path}' is not a dotted recipe path such as training.epochs.");
+            throw new HodecException($"--set path '{path}' is not a dotted recipe path such as stages.retrain.epochs.");
         }
 
         return new SettingOverride(path, text[(equals + 1)..]);

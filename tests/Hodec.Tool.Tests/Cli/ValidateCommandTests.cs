@@ -97,6 +97,6 @@ public sealed class ValidateCommandTests : IDisposable
         CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "validate", recipe, "--set", "epochs");
 
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
-        Assert.Equal("hodec: error: --set expects path=value (for example --set training.epochs=3), got 'epochs'.\n", result.Error);
+        Assert.Equal("hodec: error: --set expects path=value (for example --set stages.retrain.epochs=3), got 'epochs'.\n", result.Error);
     }
 }

@@ -11,7 +11,6 @@ using static TorchSharp.torch;
 
 namespace Hodec.Tests.Compression;
 
-[Collection(SerialTorchRngCollection.Name)]
 public sealed class AdalRegularizerTests
 {
     private static AdalStageSpec Adal(RhoSpec rho, UpdateEvery? every = null) =>

@@ -10,7 +10,6 @@ using Hodec.Training;
 namespace Hodec.Tests.Compression;
 
 /// <summary>train -> adal -> project -> retrain through the plain API, on a slice of the bundled data.</summary>
-[Collection(SerialTorchRngCollection.Name)]
 public sealed class PipelineTests
 {
     private static readonly Lazy<DatasetSplits> Slice = new(() =>

@@ -7,7 +7,6 @@ using Snapshooter.Xunit;
 namespace Hodec.Tests.Pipeline;
 
 /// <summary>The whole pipeline on a tiny recipe: report snapshots, the run directory, resume and failures.</summary>
-[Collection(SerialTorchRngCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class HodecPipelineTests : IDisposable
 {

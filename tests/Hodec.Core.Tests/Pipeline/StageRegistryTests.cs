@@ -8,7 +8,6 @@ using Serilog.Events;
 
 namespace Hodec.Tests.Pipeline;
 
-[Collection(SerialTorchRngCollection.Name)]
 public sealed class StageRegistryTests
 {
     private const string EvaluateOnly = """

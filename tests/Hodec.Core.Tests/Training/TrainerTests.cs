@@ -6,7 +6,6 @@ using static TorchSharp.torch;
 
 namespace Hodec.Tests.Training;
 
-[Collection(SerialTorchRngCollection.Name)]
 public sealed class TrainerTests
 {
     private static IReadOnlyList<EpochMetrics> Run(TrainerSettings settings, IReadOnlyList<ITrainingHook>? hooks = null, string? resume = null, CancellationToken ct = default)

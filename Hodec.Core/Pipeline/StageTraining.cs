@@ -11,9 +11,10 @@ public static class StageTraining
 {
     /// <summary>
     /// Trains the state's model for the stage. The trainer checkpoints every epoch (and on Ctrl+C) to the stage's
-    /// checkpoint file; when resuming and that file exists, training continues from it.
+    /// checkpoint file; when resuming and that file exists, training continues from it. Each epoch is logged, with
+    /// <c>epochNote</c> (read after the hooks ran) appended.
     /// </summary>
-    public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null)
+    public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null, Func<string>? epochNote = null)
     {
         var checkpoint = context.Run.TrainerCheckpoint(context.Index);
         var settings = RecipeModel.TrainerSettings(context.Recipe, training, context.Index, checkpoint);
@@ -22,7 +23,8 @@ public static class StageTraining
         {
             context.Log.Information("Stage {Stage} continues from {Checkpoint}", context.Name, resumeFrom);
         }
-        using var trainer = new Trainer(state.Model, settings, hooks, context.Progress);
+        var log = new EpochLog(context.Log, context.Name, training.Epochs, epochNote);
+        using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log], context.Progress);
         return trainer.Fit(context.Data.Train, context.Data.Test, resumeFrom, context.CancellationToken);
     }
 

@@ -242,11 +242,7 @@ internal static class RecipeBinder
     private static AdalStageSpec Adal(MapReader r)
     {
         var training = Training(r);
-        var rho = r.Child("rho", RecipeKeys.Rho) is { } p ? new RhoSpec(
-            p.Enum<RhoScheduleName>("schedule") ?? RhoScheduleName.Growing,
-            p.Double("initial", 0, exclusiveMin: true) ?? RhoSpec.DefaultInitial,
-            p.Double("factor", 1) ?? RhoSpec.DefaultFactor,
-            p.Int("step_epochs", 1) ?? RhoSpec.DefaultStepEpochs) : new RhoSpec();
+        var rho = r.Child("rho", RecipeKeys.Rho) is { } p ? Rho(p, training.Epochs) : RhoSpec.Default(training.Epochs);
         var every = UpdateEvery.Epoch;
         if (r.Get("update_every") is YamlScalarNode { Value: { } text })
         {
@@ -265,6 +261,32 @@ internal static class RecipeBinder
             every = new UpdateEvery(steps);
         }
         return new AdalStageSpec(training, rho, every);
+    }
+
+    // 'final' names the penalty of the last epoch; the growing factor that reaches it follows from the stage's epochs.
+    private static RhoSpec Rho(MapReader p, int epochs)
+    {
+        var schedule = p.Enum<RhoScheduleName>("schedule") ?? RhoScheduleName.Growing;
+        var initial = p.Double("initial", 0, exclusiveMin: true) ?? RhoSpec.DefaultInitial;
+        var factor = p.Double("factor", 1);
+        var final = p.Double("final", 0, exclusiveMin: true);
+        var stepEpochs = p.Int("step_epochs", 1) ?? RhoSpec.DefaultStepEpochs;
+        if (final is not null && factor is not null)
+        {
+            p.Error("final", $"'{p.Path}' gives both 'factor' and 'final'; give one ('final' sets the factor that reaches it in the last epoch)");
+        }
+        else if (final is not null && schedule != RhoScheduleName.Growing)
+        {
+            p.Error("final", $"'{p.Path}.final' applies to the growing schedule only; for '{YamlNames.Of(schedule)}' give 'factor'");
+        }
+        else if (final < initial)
+        {
+            p.Error("final", $"'{p.Path}.final' ({final}) is below 'initial' ({initial}); the penalty only grows");
+        }
+
+        return factor is null && schedule == RhoScheduleName.Growing
+            ? RhoSpec.Reaching(initial, final ?? RhoSpec.DefaultFinal, epochs)
+            : new RhoSpec(schedule, initial, factor ?? RhoSpec.DefaultStepFactor, stepEpochs);
     }
 
     private static EvaluateStageSpec Evaluate(MapReader r)

@@ -13,18 +13,27 @@ public enum RhoScheduleName { Constant, Growing, Step }
 
 /// <summary>
 /// The penalty schedule. <c>growing</c>: <c>initial * factor^epoch</c>; <c>step</c>: multiplied by
-/// <c>factor</c> every <c>step_epochs</c>; <c>constant</c>: <c>initial</c>. The default (0.002 x 1.4^epoch)
-/// drives the approximation error near zero within ~15 epochs (method.md section 3).
+/// <c>factor</c> every <c>step_epochs</c>; <c>constant</c>: <c>initial</c>. The default grows from 0.005 to 0.3 over
+/// the stage's epochs (<see cref="Default"/>): whatever the budget, the last epoch pulls hard enough that the
+/// approximation error ends near zero, and the first epochs barely tax the dense phase (method.md section 3).
 /// </summary>
 public sealed record RhoSpec(
-    RhoScheduleName Schedule = RhoScheduleName.Growing,
-    double Initial = RhoSpec.DefaultInitial,
-    double Factor = RhoSpec.DefaultFactor,
+    RhoScheduleName Schedule,
+    double Initial,
+    double Factor,
     int StepEpochs = RhoSpec.DefaultStepEpochs)
 {
-    public const double DefaultInitial = 0.002;
-    public const double DefaultFactor = 1.4;
+    public const double DefaultInitial = 0.005;
+    public const double DefaultFinal = 0.3;
+    public const double DefaultStepFactor = 1.4;
     public const int DefaultStepEpochs = 5;
+
+    /// <summary>The default: growing from <see cref="DefaultInitial"/> to <see cref="DefaultFinal"/> in <paramref name="epochs"/>.</summary>
+    public static RhoSpec Default(int epochs) => Reaching(DefaultInitial, DefaultFinal, epochs);
+
+    /// <summary>A growing schedule whose last epoch (of <paramref name="epochs"/>) runs at <paramref name="final"/>.</summary>
+    public static RhoSpec Reaching(double initial, double final, int epochs) =>
+        new(RhoScheduleName.Growing, initial, epochs <= 1 ? 1 : Math.Pow(final / initial, 1.0 / (epochs - 1)));
 
     /// <summary>The penalty during <paramref name="epoch"/> (0-based).</summary>
     public double At(int epoch) => Schedule switch

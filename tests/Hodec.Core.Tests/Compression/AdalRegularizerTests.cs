@@ -69,7 +69,7 @@ public sealed class AdalRegularizerTests
     {
         using var model = TrainingFixture.Model();
         var plan = CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4)));
-        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Constant, 0.3)));
+        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Constant, 0.3, 1)));
         var layer = plan.Layers.Single();
         var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
         var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, 5, 5);
@@ -130,7 +130,7 @@ public sealed class AdalRegularizerTests
     {
         using var model = TrainingFixture.Model();
         var plan = CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec());
-        using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(), new UpdateEvery(5)));
+        using var adal = new AdalRegularizer(model, plan, Adal(RhoSpec.Default(3), new UpdateEvery(5)));
         var live = new List<long>();
         var probe = new LambdaHook(onEpoch: (_, _) => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         using var trainer = new Trainer(model, TrainingFixture.Settings(3) with { Schedule = new ScheduleSettings(ScheduleKind.Step, StepEpochs: 1) }, [adal, probe]);
@@ -175,8 +175,8 @@ public sealed class AdalRegularizerTests
     {
         using var dir = new TempDirectory();
         using var model = TrainingFixture.Model();
-        using var a = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec()), Adal(new RhoSpec()));
-        using var b = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4))), Adal(new RhoSpec()));
+        using var a = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.MixedLeNetSpec()), Adal(RhoSpec.Default(1)));
+        using var b = new AdalRegularizer(model, CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4))), Adal(RhoSpec.Default(1)));
         a.SaveState(dir.File("a.adal"));
         var ex = Assert.Throws<HodecException>(() => b.LoadState(dir.File("a.adal")));
         Assert.Contains("is for layers [conv1, conv2, fc1, fc2], but this stage regularises [conv2]", ex.Message);

@@ -21,7 +21,8 @@ public class RecipeLoaderTests
         Assert.Equal(0.9, adal.Training.Optimizer.Momentum);
         Assert.Equal(5e-4, adal.Training.Optimizer.WeightDecay);
         Assert.Equal(ScheduleName.Cosine, adal.Training.Schedule.Name);
-        Assert.Equal(new RhoSpec(RhoScheduleName.Growing, 0.002, 1.4, 5), adal.Rho);
+        Assert.Equal((RhoScheduleName.Growing, 0.005), (adal.Rho.Schedule, adal.Rho.Initial));
+        Assert.Equal(0.3, adal.Rho.At(adal.Training.Epochs - 1), 12); // the default reaches 0.3 in the stage's last epoch
         Assert.True(adal.UpdateEvery.PerEpoch);
         var c = r.Compression!;
         Assert.Equal((CompressionFormat.Hodec, 2, 8), (c.Format, c.Order, c.Ranks!.Uniform));
@@ -45,10 +46,26 @@ public class RecipeLoaderTests
     [Fact]
     public void Rho_Schedules_GiveTheDocumentedPenalty()
     {
-        Assert.Equal(0.002 * 1.4 * 1.4, new RhoSpec().At(2), 12);
-        Assert.Equal(0.01, new RhoSpec(RhoScheduleName.Constant, 0.01).At(7));
+        Assert.Equal(0.002 * 1.4 * 1.4, new RhoSpec(RhoScheduleName.Growing, 0.002, 1.4).At(2), 12);
+        Assert.Equal(0.005, RhoSpec.Default(3).At(0), 12);
+        Assert.Equal(0.005 * Math.Sqrt(60), RhoSpec.Default(3).At(1), 12);
+        Assert.Equal(0.3, RhoSpec.Default(3).At(2), 12);
+        Assert.Equal(0.01, new RhoSpec(RhoScheduleName.Constant, 0.01, 1).At(7));
         Assert.Equal(0.004, new RhoSpec(RhoScheduleName.Step, 0.001, 2, 3).At(6), 12);
         Assert.Equal(0.002, new RhoSpec(RhoScheduleName.Step, 0.001, 2, 3).At(5), 12);
+    }
+
+    [Theory]
+    [InlineData("rho: { final: 1.0 }", 0.005, 1.0)]
+    [InlineData("rho: { initial: 0.01, final: 0.16 }", 0.01, 0.16)]
+    [InlineData("rho: { initial: 0.01, factor: 2 }", 0.01, 0.16)]
+    public void Rho_Final_SetsTheFactorFromTheStageEpochs(string setting, double first, double last)
+    {
+        var result = RecipeLoader.TryParse(RecipeText.WithStages($"  - kind: adal\n    epochs: 5\n    {setting}\n  - kind: project"), "r.yml");
+
+        Assert.True(result.Succeeded, RecipeDiagnostic.FormatAll(result.Diagnostics));
+        var rho = Assert.IsType<AdalStageSpec>(result.Value.Stages[0]).Rho;
+        Assert.Equal((first, last), (rho.At(0), Math.Round(rho.At(4), 12)));
     }
 
     [Fact]

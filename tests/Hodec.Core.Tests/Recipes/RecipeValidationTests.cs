@@ -34,6 +34,9 @@ public class RecipeValidationTests
     [InlineData("update_every: { steps: 0 }", "bad.yml:9:28: error: 'stages.0.update_every.steps' must be at least 1, got 0")]
     [InlineData("rho: { schedule: exponential }", "bad.yml:9:22: error: 'stages.0.rho.schedule' has unknown value 'exponential'; allowed: constant, growing, step")]
     [InlineData("rho: { factor: 0.5 }", "bad.yml:9:20: error: 'stages.0.rho.factor' must be at least 1, got 0.5")]
+    [InlineData("rho: { factor: 2, final: 1 }", "bad.yml:9:30: error: 'stages.0.rho' gives both 'factor' and 'final'; give one ('final' sets the factor that reaches it in the last epoch)")]
+    [InlineData("rho: { schedule: step, final: 1 }", "bad.yml:9:35: error: 'stages.0.rho.final' applies to the growing schedule only; for 'step' give 'factor'")]
+    [InlineData("rho: { initial: 0.1, final: 0.01 }", "bad.yml:9:33: error: 'stages.0.rho.final' (0.01) is below 'initial' (0.1); the penalty only grows")]
     public void AdalSettings_AreChecked(string setting, string expected)
     {
         var d = Reject(RecipeText.WithStages($"  - kind: adal\n    epochs: 2\n    {setting}\n  - kind: project"));

@@ -78,7 +78,7 @@ public class ShippedRecipesTests
                 _ => 0,
             }))
             .Distinct();
-        Assert.Equal([25], totals);
+        Assert.Equal([12], totals);
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public static class AdalStage
         }
 
         using var adal = new AdalRegularizer(state.Model, plan, spec);
-        var history = StageTraining.Fit(state, context, spec.Training, [adal]);
+        var history = StageTraining.Fit(state, context, spec.Training, [adal],
+            () => $", approximation error {adal.MeanApproximationError:G3} (mean), next rho {adal.CurrentRho:G3}");
         var errors = adal.ErrorHistory;
         var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
         context.Log.Information("ADAL: mean approximation error {Error:G4}, rho {Rho:G4}", adal.MeanApproximationError, adal.CurrentRho);

@@ -113,7 +113,13 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
             Update();
         }
 
+        double before = CurrentRho;
         epochsDone = epoch;
+        if (settings.Rho.RescaleDual && CurrentRho != before)
+        {
+            RescaleDual(before / CurrentRho);
+        }
+
         errors = MeasureErrors();
         history.Add(errors);
     }
@@ -138,6 +144,16 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
         }
 
         updates++;
+    }
+
+    // U is the scaled dual lambda / rho: keep lambda when rho changes.
+    private void RescaleDual(double ratio)
+    {
+        using var noGrad = no_grad();
+        foreach (var e in layers)
+        {
+            e.U.mul_(ratio);
+        }
     }
 
     /// <summary>Writes Z, U, the epoch and update counters and the error history (atomically).</summary>

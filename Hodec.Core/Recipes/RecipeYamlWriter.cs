@@ -60,7 +60,7 @@ public static class RecipeYamlWriter
             TrainStageSpec t => Map([kind, .. Training(t.Training)]),
             RetrainStageSpec r => Map([kind, .. Training(r.Training)]),
             AdalStageSpec a => Map([kind, .. Training(a.Training),
-                ("rho", Map(("schedule", S(YamlNames.Of(a.Rho.Schedule))), ("initial", S(a.Rho.Initial)), ("factor", S(a.Rho.Factor)), ("step_epochs", S(a.Rho.StepEpochs)))),
+                ("rho", Map(("schedule", S(YamlNames.Of(a.Rho.Schedule))), ("initial", S(a.Rho.Initial)), ("factor", S(a.Rho.Factor)), ("step_epochs", S(a.Rho.StepEpochs)), ("rescale_dual", S(a.Rho.RescaleDual)))),
                 ("update_every", a.UpdateEvery.Steps is { } n ? FlowMap(("steps", S(n))) : S("epoch"))]),
             ProjectStageSpec p => Map(kind, ("evaluate", S(p.Evaluate))),
             EvaluateStageSpec e => Map(kind, ("latency", e.Latency is { } l ? Map(("batch_sizes", Ints(l.BatchSizes)), ("runs", S(l.Runs)), ("warmup", S(l.Warmup))) : null)),

@@ -271,6 +271,7 @@ internal static class RecipeBinder
         var factor = p.Double("factor", 1);
         var final = p.Double("final", 0, exclusiveMin: true);
         var stepEpochs = p.Int("step_epochs", 1) ?? RhoSpec.DefaultStepEpochs;
+        var rescale = p.Bool("rescale_dual") ?? true;
         if (final is not null && factor is not null)
         {
             p.Error("final", $"'{p.Path}' gives both 'factor' and 'final'; give one ('final' sets the factor that reaches it in the last epoch)");
@@ -285,8 +286,8 @@ internal static class RecipeBinder
         }
 
         return factor is null && schedule == RhoScheduleName.Growing
-            ? RhoSpec.Reaching(initial, final ?? RhoSpec.DefaultFinal, epochs)
-            : new RhoSpec(schedule, initial, factor ?? RhoSpec.DefaultStepFactor, stepEpochs);
+            ? RhoSpec.Reaching(initial, final ?? RhoSpec.DefaultFinal, epochs) with { RescaleDual = rescale }
+            : new RhoSpec(schedule, initial, factor ?? RhoSpec.DefaultStepFactor, stepEpochs, rescale);
     }
 
     private static EvaluateStageSpec Evaluate(MapReader r)

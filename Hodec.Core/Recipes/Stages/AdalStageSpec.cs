@@ -16,12 +16,16 @@ public enum RhoScheduleName { Constant, Growing, Step }
 /// <c>factor</c> every <c>step_epochs</c>; <c>constant</c>: <c>initial</c>. The default grows from 0.005 to 0.3 over
 /// the stage's epochs (<see cref="Default"/>): whatever the budget, the last epoch pulls hard enough that the
 /// approximation error ends near zero, and the first epochs barely tax the dense phase (method.md section 3).
+/// <c>RescaleDual</c>: when rho changes, the scaled dual <c>U = lambda / rho</c> is rescaled by <c>rho_old / rho_new</c>
+/// so the multiplier <c>lambda</c> carries over unchanged (Boyd et al. 2011, section 3.4.1). Without it a growing rho
+/// also multiplies the dual's pull each epoch, which taxes the dense phase (the authors' code keeps rho constant).
 /// </summary>
 public sealed record RhoSpec(
     RhoScheduleName Schedule,
     double Initial,
     double Factor,
-    int StepEpochs = RhoSpec.DefaultStepEpochs)
+    int StepEpochs = RhoSpec.DefaultStepEpochs,
+    bool RescaleDual = true)
 {
     public const double DefaultInitial = 0.005;
     public const double DefaultFinal = 0.3;

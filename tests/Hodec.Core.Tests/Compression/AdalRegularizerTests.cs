@@ -105,6 +105,26 @@ public sealed class AdalRegularizerTests
         Assert.True(u2.abs().max().item<float>() > 1e-3, "U carries the accumulated residual");
     }
 
+    [Theory]
+    [InlineData(true, 1.5)] // U = R * rho0 / rho1 = R / 2: the multiplier rho * U carries over
+    [InlineData(false, 2.0)] // U = R, as the authors' code
+    public void RhoChange_RescalesTheScaledDual_WhenAsked(bool rescale, double residualMultiple)
+    {
+        using var model = TrainingFixture.Model();
+        var plan = CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4)));
+        var rho = new RhoSpec(RhoScheduleName.Growing, 0.1, 2, RescaleDual: rescale);
+        using var adal = new AdalRegularizer(model, plan, Adal(rho));
+        var layout = new HodecLayout(plan.Layers[0].InputFactors, plan.Layers[0].OutputFactors, 5, 5);
+        var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
+        using var residual = w.detach() - HodecConv2d.ProjectWeight(w.detach(), layout, plan.Layers[0].Ranks);
+
+        // Epoch end with W unchanged: Z = Proj(W), U = W - Z = R, then rho 0.1 -> 0.2; penalty rho/2 ||R + U||^2.
+        ((ITrainingHook)adal).OnEpochEnd(1, new EpochMetrics(1, 0, 0, 0, 0, 0, 0, 0));
+
+        double expected = 0.2 / 2 * residualMultiple * residualMultiple * residual.square().sum().item<float>();
+        Assert.Equal(expected, ((ITrainingHook)adal).ExtraLoss(model)!.item<float>(), 5);
+    }
+
     [Fact]
     public void UpdateEverySteps_UpdatesOnThoseSteps_PerEpochOncePerEpoch_RhoFollowsTheSchedule()
     {

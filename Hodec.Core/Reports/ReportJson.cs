@@ -31,13 +31,36 @@ public static class ReportJson
     {
         try
         {
-            return JsonSerializer.Deserialize<HodecReport>(json, Options)
-                ?? throw new HodecException($"{source} is empty; re-run the pipeline to produce it.");
+            var report = JsonSerializer.Deserialize<HodecReport>(json, Options)
+                ?? throw new HodecException($"{source} is empty; re-run the pipeline to produce it.") { Location = source };
+            return Missing(report) is { } member
+                ? throw new JsonException($"'{member}' is missing")
+                : report;
         }
         catch (JsonException e)
         {
             throw new HodecException($"{source} is not a valid Hodec report ({e.Message}); re-run the pipeline or restore the file.", e) { Location = source };
         }
+    }
+
+    // System.Text.Json leaves absent members null whatever their nullability; a valid but cut-down object
+    // would otherwise fail later as a NullReferenceException far from the file.
+    private static string? Missing(HodecReport r)
+    {
+        (object? Value, string Name)[] required =
+            [(r.Name, "name"), (r.Model, "model"), (r.Method, "method"), (r.Baseline, "baseline"), (r.Layers, "layers"), (r.Stages, "stages")];
+        if (required.FirstOrDefault(m => m.Value is null).Name is { } top)
+        {
+            return top;
+        }
+        for (var i = 0; i < r.Stages.Count; i++)
+        {
+            if (r.Stages[i]?.Kind is null || r.Stages[i].Epochs is null)
+            {
+                return $"stages[{i}].kind or stages[{i}].epochs";
+            }
+        }
+        return null;
     }
 
     /// <summary>A number rounded the way report.json writes it.</summary>

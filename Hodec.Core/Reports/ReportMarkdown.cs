@@ -102,7 +102,7 @@ public static class ReportMarkdown
             Line("|---|---|---|---|");
             foreach (var p in lat.Points)
             {
-                Line($"| {p.BatchSize} | {Num(p.DenseMs)} | {Num(p.CompressedMs)} | {p.Ratio.ToString("0.00", Inv)}x |");
+                Line($"| {p.BatchSize} | {Num(p.DenseMs)} | {Num(p.CompressedMs)} | {Ratio(p.Ratio)}x |");
             }
         }
 
@@ -148,9 +148,10 @@ public static class ReportMarkdown
 
     internal static string Pct(double v) => v.ToString("0.00", Inv);
 
-    private static string Signed(double v) => (v >= 0 ? "+" : "") + v.ToString("0.00", Inv);
+    internal static string Signed(double v) => (v >= 0 ? "+" : "") + v.ToString("0.00", Inv);
 
-    private static string Down(double? v) => v is not { } x ? "-" : x < 0 ? $"(increases {(-x * 100).ToString("0.0", Inv)}%)" : $"{(x * 100).ToString("0.0", Inv)}%";
+    /// <summary>A reduction fraction as a percentage; growth is named, e.g. <c>(increases 50.0%)</c>.</summary>
+    internal static string Down(double? v) => v is not { } x ? "-" : x < 0 ? $"(increases {(-x * 100).ToString("0.0", Inv)}%)" : $"{(x * 100).ToString("0.0", Inv)}%";
 
     /// <summary>Counts with thin grouping and K/M suffixes, e.g. 272474 -> 272.5K.</summary>
     internal static string Count(long v) => v switch
@@ -161,7 +162,11 @@ public static class ReportMarkdown
         _ => v.ToString(Inv),
     };
 
-    private static string Num(double v) => ReportJson.Round(v).ToString("G4", Inv);
+    /// <summary>Latency ratios and other plain factors, two decimals.</summary>
+    internal static string Ratio(double v) => v.ToString("0.00", Inv);
+
+    /// <summary>Four significant digits of the value report.json stores.</summary>
+    internal static string Num(double v) => ReportJson.Round(v).ToString("G4", Inv);
 
     private static string Join(IEnumerable<int> xs) => string.Join(", ", xs);
 

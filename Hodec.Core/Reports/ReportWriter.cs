@@ -3,7 +3,7 @@ namespace Hodec.Reports;
 /// <summary>
 /// Writes <c>report.json</c>, <c>report.md</c> and the SVG plots into a directory, each atomically
 /// (written to a temporary file, then renamed over the target), and re-renders the Markdown and
-/// plots from an existing <c>report.json</c> (<c>hodec report &lt;run-dir&gt;</c>).
+/// plots from an existing <c>report.json</c> (<c>hodec report &lt;run-dir&gt;</c>), and reads it back.
 /// </summary>
 public static class ReportWriter
 {
@@ -20,14 +20,17 @@ public static class ReportWriter
     }
 
     /// <summary>Re-render report.md and the plots from <c>report.json</c> in <paramref name="directory"/>.</summary>
-    public static IReadOnlyList<string> Rerender(string directory)
+    public static IReadOnlyList<string> Rerender(string directory) => Render(Read(directory), directory);
+
+    /// <summary>The report in <c>report.json</c> of a run directory; a missing or broken file gives a <see cref="HodecException"/> naming it.</summary>
+    public static HodecReport Read(string directory)
     {
         var json = Path.Combine(directory, JsonFile);
         if (!File.Exists(json))
         {
             throw new HodecException($"no {JsonFile} in '{directory}'; pass a run directory written by 'hodec run'.") { Location = directory };
         }
-        return Render(ReportJson.Deserialize(File.ReadAllText(json), json), directory);
+        return ReportJson.Deserialize(File.ReadAllText(json), json);
     }
 
     private static List<string> Render(HodecReport report, string directory)

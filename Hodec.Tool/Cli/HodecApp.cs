@@ -12,6 +12,7 @@ public static class HodecApp
         "  dotnet hodec run recipes/quickstart.yml\n"
         + "  dotnet hodec validate recipes/quickstart.yml\n"
         + "  dotnet hodec plan recipes/quickstart.yml --json\n"
+        + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal\n"
         + "  dotnet hodec list models";
 
     /// <summary>
@@ -59,6 +60,7 @@ public static class HodecApp
         Add(root, examples, ValidateCommand.Create(host, common), ValidateCommand.Examples);
         Add(root, examples, PlanCommand.Create(host, common), PlanCommand.Examples);
         Add(root, examples, ReportCommand.Create(host, common), ReportCommand.Examples);
+        Add(root, examples, CompareCommand.Create(host, common), CompareCommand.Examples);
         Add(root, examples, ListCommand.Create(host, common), ListCommand.Examples);
         Add(root, examples, InfoCommand.Create(host, common), InfoCommand.Examples);
 

@@ -19,14 +19,7 @@ internal static class ReportCommand
             return CommandGuard.RunAsync(host, settings, () =>
             {
                 string directory = result.GetRequiredValue(runDirectory);
-                if (!Directory.Exists(directory))
-                {
-                    throw new HodecException(
-                        $"Run directory not found: '{Path.GetFullPath(directory)}'. Pass the --out of a 'hodec run' (default runs/<recipe name>).")
-                    {
-                        Location = directory,
-                    };
-                }
+                RunDirectories.RequireExisting(directory);
 
                 ReportResult report = host.Engine.Report(new ReportRequest(directory));
                 host.Out.WriteLine($"Rendered {report.Files.Length} file(s) in {report.RunDirectory}:");

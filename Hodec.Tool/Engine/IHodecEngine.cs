@@ -26,6 +26,9 @@ public interface IHodecEngine
     /// <summary>Re-renders the Markdown, JSON and plots of an existing run directory.</summary>
     ReportResult Report(ReportRequest request);
 
+    /// <summary>One Markdown table comparing the runs' reports; the first run is the reference.</summary>
+    ComparisonResult Compare(CompareRequest request);
+
     /// <summary>The models, datasets or stages this engine knows.</summary>
     IReadOnlyList<CatalogEntry> List(CatalogKind kind);
 }

@@ -64,6 +64,10 @@ public sealed class PipelineEngine : IHodecEngine
     }
 
     /// <inheritdoc />
+    public ComparisonResult Compare(CompareRequest request) =>
+        new(RunComparison.Render([.. request.RunDirectories.Select(ReportWriter.Read)]));
+
+    /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch
     {
         CatalogKind.Models => [.. ModelZoo.Names.Select(n => new CatalogEntry(n, ModelZoo.Descriptions[n]))],

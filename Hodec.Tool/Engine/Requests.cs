@@ -54,6 +54,10 @@ public sealed record RunRequest(
 /// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>
 public sealed record ReportRequest(string RunDirectory);
 
+/// <summary>Input of <see cref="IHodecEngine.Compare"/>.</summary>
+/// <param name="RunDirectories">Run directories holding a <c>report.json</c>; the first is the reference.</param>
+public sealed record CompareRequest(ImmutableArray<string> RunDirectories);
+
 /// <summary>What <c>hodec list</c> can enumerate.</summary>
 public enum CatalogKind
 {

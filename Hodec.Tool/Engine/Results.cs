@@ -64,5 +64,8 @@ public sealed record RunResult(string RunDirectory, ImmutableArray<string> Artif
 /// <summary>What <c>report</c> re-rendered.</summary>
 public sealed record ReportResult(string RunDirectory, ImmutableArray<string> Files);
 
+/// <summary>What <c>compare</c> rendered: the Markdown table, ending in a newline.</summary>
+public sealed record ComparisonResult(string Markdown);
+
 /// <summary>One row of <c>hodec list</c>.</summary>
 public sealed record CatalogEntry(string Name, string Description);

@@ -27,5 +27,8 @@ public sealed class UnavailableEngine : IHodecEngine
     public ReportResult Report(ReportRequest request) => throw new EngineUnavailableException("report");
 
     /// <inheritdoc />
+    public ComparisonResult Compare(CompareRequest request) => throw new EngineUnavailableException("compare");
+
+    /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => throw new EngineUnavailableException("list " + kind.ToString().ToLowerInvariant());
 }

@@ -58,6 +58,16 @@ public class ReportTests
         Assert.StartsWith("runs/x/report.json is not a valid Hodec report", e.Message);
     }
 
+    [Theory]
+    [InlineData("{ \"name\": \"x\" }", "'model' is missing")]
+    [InlineData("{ \"name\": \"x\", \"model\": \"m\", \"method\": \"dense\", \"baseline\": { \"top1\": 90 }, \"layers\": [], \"stages\": [{ \"kind\": \"train\" }] }", "'stages[0].kind or stages[0].epochs' is missing")]
+    public void Deserialize_ValidJsonMissingMembers_SaysWhichFileAndMember(string json, string missing)
+    {
+        var e = Assert.Throws<HodecException>(() => ReportJson.Deserialize(json, "runs/x/report.json"));
+        Assert.Equal($"runs/x/report.json is not a valid Hodec report ({missing}); re-run the pipeline or restore the file.", e.Message);
+        Assert.Equal("runs/x/report.json", e.Location);
+    }
+
     [Fact]
     public void Round_KeepsSixSignificantDigits()
     {

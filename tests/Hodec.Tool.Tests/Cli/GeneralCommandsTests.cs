@@ -34,7 +34,7 @@ public sealed class GeneralCommandsTests
         CliResult result = await CliRunner.RunAsync("--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "run <recipe>", "validate <recipe>", "plan <recipe>", "report <run-dir>", "list <datasets|models|stages>" })
+        foreach (string command in new[] { "run <recipe>", "validate <recipe>", "plan <recipe>", "report <run-dir>", "compare <run-dir>", "list <datasets|models|stages>" })
         {
             Assert.Contains(command, result.Out);
         }

@@ -64,6 +64,12 @@ public sealed class ScriptedEngine : IHodecEngine
         return new ReportResult(request.RunDirectory, ["report.md", "report.json"]);
     }
 
+    public ComparisonResult Compare(CompareRequest request)
+    {
+        Requests.Add(request);
+        return new ComparisonResult($"| scripted | {request.RunDirectories.Length} runs |\n");
+    }
+
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind)
     {
         Requests.Add(kind);

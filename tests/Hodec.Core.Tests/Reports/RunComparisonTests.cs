@@ -1,0 +1,83 @@
+using Hodec.Reports;
+
+namespace Hodec.Tests.Reports;
+
+public class RunComparisonTests
+{
+    private const string Model = "ResNet-20 / Fashion-MNIST";
+    private static readonly ModelMetrics Dense = new(93.65, 99.8, 200_000, 40_000_000);
+
+    private static List<EpochReport> Epochs(int count) => [.. Enumerable.Range(1, count).Select(e => new EpochReport(e, 1.0 / e, 80 + e, 0.1))];
+
+    private static HodecReport DenseRun() => HodecReport.Create("bench-1-dense", Model, "dense", Dense, null, [],
+        [new("train", Epochs(12)), new("evaluate", [])]);
+
+    private static HodecReport HodecRun()
+    {
+        var adal = new StageReport("adal",
+        [
+            .. Epochs(7),
+            // Only the last epoch counts: mean of 0.0058 and 0.01.
+            new EpochReport(8, 0.3, 89.64, 0.001, new Dictionary<string, double> { ["layer1.0.conv1"] = 0.0058, ["layer2.0.conv1"] = 0.01 }),
+        ]);
+        return HodecReport.Create("bench-2-hodec-adal", Model, "HODEC", Dense, new(91.63, 99.5, 69_400, 14_680_000), [],
+            [adal, new("project", [], new(89.64, 89.65)), new("retrain", Epochs(4)), new("evaluate", []), new("export", [])],
+            latency: new LatencyReport([new(1, 2.0, 2.54), new(8, 5.0, 50.0), new(32, 20.0, 15.4)], 2));
+    }
+
+    private static HodecReport AblationRun() => HodecReport.Create("bench-3-hodec-no-adal", Model, "HODEC (no ADAL)", Dense,
+        new(91.21, 99.4, 69_400, 14_680_000), [],
+        [new("train", Epochs(8)), new("project", [], new(88.1, 40.25)), new("retrain", Epochs(4)), new("evaluate", [])]);
+
+    // Classical TT at these ranks costs 2.301x the dense MACs: "FLOPs down" must show the growth.
+    private static HodecReport ClassicalRun() => HodecReport.Create("bench-4-tt-classical", Model, "classical TT", Dense,
+        new(93.77, 99.7, 100_000, 92_040_000), [],
+        [new("train", Epochs(8)), new("project", [], new(90.5, 85.02)), new("retrain", Epochs(4))],
+        latency: new LatencyReport([new(32, 20.0, 37.0)], 2));
+
+    [Fact]
+    public void Render_FourRuns_IsTheTable1Layout()
+    {
+        var md = RunComparison.Render([DenseRun(), HodecRun(), AblationRun(), ClassicalRun()]);
+
+        Assert.Equal(
+            "Model: ResNet-20 / Fashion-MNIST. Reference: bench-1-dense, top-1 93.65%.\n"
+            + "\n"
+            + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|\n"
+            + "| bench-1-dense | dense | train 12 | - | - | 93.65 | - | - | - | - |\n"
+            + "| bench-2-hodec-adal | HODEC | adal 8, project, retrain 4 | 89.64 -> 89.65 | 0.0079 | 91.63 | -2.02 | 63.3% | 65.3% | 1.27 / 0.77 |\n"
+            + "| bench-3-hodec-no-adal | HODEC (no ADAL) | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | -2.44 | 63.3% | 65.3% | - |\n"
+            + "| bench-4-tt-classical | classical TT | train 8, project, retrain 4 | 90.50 -> 85.02 | - | 93.77 | +0.12 | (increases 130.1%) | 50.0% | - / 1.85 |\n"
+            + "\n"
+            + "Latency ratio: compressed / dense time per batch; above 1 means slower.\n",
+            md);
+    }
+
+    [Fact]
+    public void Render_CompressedReference_DeltasAgainstItsCompressedTop1_NoLatencyNoFootnote()
+    {
+        var md = RunComparison.Render([AblationRun(), DenseRun()]);
+
+        Assert.StartsWith("Model: ResNet-20 / Fashion-MNIST. Reference: bench-3-hodec-no-adal, top-1 91.21%.\n", md, StringComparison.Ordinal);
+        Assert.Contains("| bench-3-hodec-no-adal | HODEC (no ADAL) | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | - | 63.3% | 65.3% | - |\n", md, StringComparison.Ordinal);
+        Assert.EndsWith("| bench-1-dense | dense | train 12 | - | - | 93.65 | +2.44 | - | - | - |\n", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("Latency ratio:", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_DifferentModels_HeaderListsEachWithItsRuns()
+    {
+        var lenet = DenseRun() with { Name = "lenet-dense", Model = "LeNet-5 / MNIST" };
+
+        var md = RunComparison.Render([DenseRun(), lenet, HodecRun()]);
+
+        Assert.StartsWith(
+            "Models differ: ResNet-20 / Fashion-MNIST (bench-1-dense, bench-2-hodec-adal); LeNet-5 / MNIST (lenet-dense). Reference: bench-1-dense, top-1 93.65%.\n\n",
+            md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_NoRuns_Throws() =>
+        Assert.Throws<ArgumentException>(() => RunComparison.Render([]));
+}

@@ -1,0 +1,162 @@
+using Hodec.Reports;
+using Hodec.Tool.Cli;
+using Hodec.Tool.Engine;
+using Hodec.Tool.Tests.Support;
+
+namespace Hodec.Tool.Tests.Cli;
+
+/// <summary><c>hodec compare</c> through the real engine, on run directories the tests write.</summary>
+public sealed class CompareCommandTests : IDisposable
+{
+    private const string Table =
+        "Model: LeNet-5 / Fashion-MNIST. Reference: dense, top-1 90.00%.\n"
+        + "\n"
+        + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n"
+        + "| dense | dense | train 2 | - | - | 90.00 | - | - | - | - |\n"
+        + "| tt | classical TT | adal 1, project, retrain 1 | 85.50 -> 80.25 | 0.125 | 88.75 | -1.25 | (increases 50.0%) | 75.0% | 1.50 / 0.80 |\n"
+        + "\n"
+        + "Latency ratio: compressed / dense time per batch; above 1 means slower.\n";
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string WriteRun(string name, HodecReport report)
+    {
+        _temp.Write(Path.Combine(name, ReportWriter.JsonFile), ReportJson.Serialize(report));
+        return _temp.File(name);
+    }
+
+    private (string Dense, string Tt) WriteTwoRuns()
+    {
+        var baseline = new ModelMetrics(90.0, 99.0, 40_000, 1_000_000);
+        var dense = HodecReport.Create("dense", "LeNet-5 / Fashion-MNIST", "dense", baseline, null, [],
+            [new("train", [new(1, 0.9, 80, 0.1), new(2, 0.5, 90, 0.1)]), new("evaluate", [])]);
+        var tt = HodecReport.Create("tt", "LeNet-5 / Fashion-MNIST", "classical TT", baseline, new(88.75, 98.0, 10_000, 1_500_000), [],
+            [
+                new("adal", [new(1, 0.7, 85.5, 0.1, new Dictionary<string, double> { ["conv2"] = 0.1, ["fc1"] = 0.15 })]),
+                new("project", [], new(85.5, 80.25)),
+                new("retrain", [new(1, 0.4, 88.75, 0.01)]),
+                new("export", []),
+            ],
+            latency: new LatencyReport([new(1, 2.0, 3.0), new(32, 10.0, 8.0)], 1));
+        return (WriteRun("dense", dense), WriteRun("tt", tt));
+    }
+
+    [Fact]
+    public async Task Compare_TwoRuns_PrintsTheTable_AndWritesOutAtomically()
+    {
+        var (dense, tt) = WriteTwoRuns();
+        string output = _temp.File(Path.Combine("docs", "results.md"));
+
+        CliResult result = await CliRunner.RunAsync("compare", dense, tt, "--out", output);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(Table, result.Out);
+        Assert.Equal($"Wrote {output}\n", result.Error);
+        Assert.Equal(Table, File.ReadAllText(output));
+        Assert.Equal([output], Directory.GetFiles(Path.GetDirectoryName(output)!)); // no temporary file left behind
+    }
+
+    [Fact]
+    public async Task Compare_FirstRunIsTheReference()
+    {
+        var (dense, tt) = WriteTwoRuns();
+
+        CliResult result = await CliRunner.RunAsync("compare", tt, dense);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: tt, top-1 88.75%.\n", result.Out);
+        Assert.Contains("| dense | dense | train 2 | - | - | 90.00 | +1.25 | - | - | - |\n", result.Out);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Fact]
+    public async Task Compare_MissingDirectory_Exit2_NamesIt()
+    {
+        var (dense, _) = WriteTwoRuns();
+
+        CliResult result = await CliRunner.RunAsync("compare", dense, "no/such/run");
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal($"no/such/run: error: Run directory not found: '{Path.GetFullPath("no/such/run")}'. Pass the --out of a 'hodec run' (default runs/<recipe name>).\n", result.Error);
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
+    public async Task Compare_DirectoryWithoutReportJson_Exit2_SaysHodecRunWritesIt()
+    {
+        var (dense, _) = WriteTwoRuns();
+        string empty = Directory.CreateDirectory(_temp.File("empty")).FullName;
+
+        CliResult result = await CliRunner.RunAsync("compare", dense, empty);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal($"{empty}: error: no report.json in '{empty}'; pass a run directory written by 'hodec run'.\n", result.Error);
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Theory]
+    [InlineData("{ \"name\": \"dense\", \"model\": ")]
+    [InlineData("{ \"name\": \"dense\" }")]
+    public async Task Compare_CorruptedReportJson_Exit2_NamesTheFile_NoStackTrace(string json)
+    {
+        var (dense, _) = WriteTwoRuns();
+        string broken = _temp.Write(Path.Combine("broken", ReportWriter.JsonFile), json);
+
+        CliResult result = await CliRunner.RunAsync("compare", dense, _temp.File("broken"));
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.StartsWith($"{broken}: error: {broken} is not a valid Hodec report (", result.Error);
+        Assert.EndsWith("); re-run the pipeline or restore the file.\n", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Compare_OutIsADirectory_Exit2_BeforeReadingReports()
+    {
+        var engine = new ScriptedEngine();
+
+        CliResult result = await CliRunner.RunAsync(engine, "compare", _temp.Path, "--out", _temp.Path);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains($"error: --out '{_temp.Path}' is a directory; pass a file path", result.Error);
+        Assert.Empty(engine.Requests);
+    }
+
+    [Fact]
+    public async Task Compare_PassesEveryDirectoryInOrder_AndPrintsTheEngineTable()
+    {
+        var engine = new ScriptedEngine();
+        string a = Directory.CreateDirectory(_temp.File("a")).FullName;
+        string b = Directory.CreateDirectory(_temp.File("b")).FullName;
+
+        CliResult result = await CliRunner.RunAsync(engine, "compare", b, a, b);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        string[] passed = [.. Assert.IsType<CompareRequest>(Assert.Single(engine.Requests)).RunDirectories];
+        Assert.Equal([b, a, b], passed);
+        Assert.Equal("| scripted | 3 runs |\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Compare_NoRunDirectory_IsAUsageError()
+    {
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "compare");
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains("Run 'dotnet hodec compare --help' for usage.", result.Error);
+    }
+
+    [Fact]
+    public async Task CompareHelp_ShowsArgumentsOutOptionAndExamples()
+    {
+        CliResult result = await CliRunner.RunAsync("compare", "--help");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("<run-dir>...", result.Out);
+        Assert.Contains("-o, --out <file>", result.Out);
+        Assert.Contains("Examples:\n" + CompareCommand.Examples + "\n", result.Out);
+    }
+}

@@ -54,13 +54,15 @@ public static class StageDecorators
 
     /// <summary>
     /// After the stage: saves the model and the pipeline state (so <c>--resume</c> starts after it), then writes
-    /// the report so far, so a run that fails later still has the earlier results.
+    /// the report so far, marked incomplete, so a run that fails or is killed later still has the earlier results and
+    /// nobody takes them for the final ones.
     /// </summary>
     public static Stage WithCheckpoint(this Stage stage) => (state, context) =>
     {
         var next = stage(state, context);
         context.Run.SaveStageCheckpoint(next, context.Index + 1);
-        context.Run.WriteReport(ReportBuilder.Build(next, context.Recipe));
+        var soFar = ReportBuilder.Build(next, context.Recipe) with { Incomplete = new(context.Index + 1, context.Recipe.Stages.Count) };
+        context.Run.WriteReport(soFar);
         return next;
     };
 }

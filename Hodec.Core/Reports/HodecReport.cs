@@ -17,6 +17,7 @@ namespace Hodec.Reports;
 /// <param name="Export">Exported files, if an export stage ran.</param>
 /// <param name="Latency">Measured latency, if requested.</param>
 /// <param name="Run">Volatile facts: times, host, paths, versions. Ignored by comparisons.</param>
+/// <param name="Incomplete">Set on the report written after each stage, before the run has finished (null in a final report).</param>
 public sealed record HodecReport(
     int SchemaVersion,
     string Name,
@@ -30,7 +31,8 @@ public sealed record HodecReport(
     IReadOnlyList<StageReport> Stages,
     ExportReport? Export = null,
     LatencyReport? Latency = null,
-    RunInfo? Run = null)
+    RunInfo? Run = null,
+    IncompleteRun? Incomplete = null)
 {
     public const int CurrentSchemaVersion = 1;
 
@@ -45,6 +47,9 @@ public sealed record HodecReport(
     /// <summary>The report without its volatile part, as compared by snapshot and resume tests.</summary>
     public HodecReport WithoutRun() => this with { Run = null };
 }
+
+/// <summary>Marks a report of a run that has not finished (yet): how many of its stages are done.</summary>
+public sealed record IncompleteRun(int StagesDone, int Stages);
 
 /// <summary>Accuracy (percent, on the full test split) and costs (params; MACs per image on the executed path).</summary>
 public sealed record ModelMetrics(double Top1, double Top5, long Params, long Macs);

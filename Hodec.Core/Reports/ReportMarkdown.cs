@@ -21,6 +21,11 @@ public static class ReportMarkdown
 
         Line($"# Hodec report: {report.Name}");
         Line();
+        if (report.Incomplete is { } inc)
+        {
+            Line($"> **Incomplete run:** {inc.StagesDone} of {inc.Stages} stages finished. These are the results so far, not the final model; `dotnet hodec run` with the same recipe, `--out` and `--resume` continues it.");
+            Line();
+        }
         Line("## Results");
         Line();
         Line("| model | method | baseline top-1 | compressed top-1 | delta | FLOPs down | params down |");

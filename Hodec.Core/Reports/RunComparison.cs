@@ -38,7 +38,8 @@ public static class RunComparison
             var top1 = FinalTop1(r);
             var latency = r.Compressed is null ? "-" : LatencyRatios(r.Latency); // a dense run times one model twice
             anyLatency |= latency != "-";
-            Line($"| {r.Name} | {r.Method} | {Stages(r.Stages)} | {Projection(r.Stages)} | {ApproxErrorAtProjection(r.Stages)} | {Pct(top1)} | {(i == 0 ? "-" : Signed(top1 - referenceTop1))} | {Down(r.Reduction?.Macs)} | {Down(r.Reduction?.Params)} | {latency} |");
+            var name = r.Incomplete is { } inc ? $"{r.Name} (**incomplete**, {inc.StagesDone} of {inc.Stages} stages)" : r.Name;
+            Line($"| {name} | {r.Method} | {Stages(r.Stages)} | {Projection(r.Stages)} | {ApproxErrorAtProjection(r.Stages)} | {Pct(top1)} | {(i == 0 ? "-" : Signed(top1 - referenceTop1))} | {Down(r.Reduction?.Macs)} | {Down(r.Reduction?.Params)} | {latency} |");
         }
         if (anyLatency)
         {

@@ -54,11 +54,15 @@ public sealed class HodecPipelineTests : IDisposable
         // The stages before retrain are saved and reported; retrain left its own mid-epoch checkpoint.
         var partial = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json")));
         Assert.Equal(["train", "adal", "project"], partial.Stages.Select(s => s.Kind));
+        Assert.Equal(new IncompleteRun(3, 5), partial.Incomplete);
+        Assert.Contains("> **Incomplete run:** 3 of 5 stages finished.", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.md")));
         Assert.True(File.Exists(Path.Combine(tiny.Dir("cut"), "checkpoints/stage4.trainer.ckpt")));
 
         var resumed = tiny.Run("cut", resume: true);
 
         Assert.Equal(expected, Stable(resumed.Report));
+        Assert.Null(ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json"))).Incomplete);
+        Assert.DoesNotContain("Incomplete run", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.md")));
     }
 
     [Fact]

@@ -67,6 +67,16 @@ public class RunComparisonTests
     }
 
     [Fact]
+    public void Render_IncompleteRun_IsMarkedInItsRow()
+    {
+        var cut = HodecRun() with { Incomplete = new IncompleteRun(2, 4) };
+
+        var md = RunComparison.Render([DenseRun(), cut]);
+
+        Assert.Contains("| bench-2-hodec-adal (**incomplete**, 2 of 4 stages) | HODEC |", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_DifferentModels_HeaderListsEachWithItsRuns()
     {
         var lenet = DenseRun() with { Name = "lenet-dense", Model = "LeNet-5 / MNIST" };

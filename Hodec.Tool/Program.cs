@@ -1,28 +1,22 @@
 using System.Runtime.InteropServices;
 using Hodec.Tool.Cli;
 
-// Ctrl+C cancels the token: the engine saves a checkpoint and the run exits with 130. A second Ctrl+C
-// terminates at once.
+// Ctrl+C (SIGINT) and SIGTERM (kill, a CI timeout, a container stop) cancel the token: the engine saves a
+// checkpoint and the run exits with 130, resumable. A second signal terminates at once.
 using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void StopAfterTheCurrentStep(PosixSignalContext context)
 {
     if (!interrupt.IsCancellationRequested)
     {
-        e.Cancel = true;
-        Console.Error.WriteLine("Stopping after the current step and saving a checkpoint... (Ctrl+C again to abort)");
-        interrupt.Cancel();
-    }
-};
-
-// SIGTERM (kill, a CI timeout, a container stop) takes the same path, so a stopped run is resumable too.
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    if (!interrupt.IsCancellationRequested) // a second SIGTERM terminates at once
-    {
         context.Cancel = true;
-        Console.Error.WriteLine("Terminated: stopping after the current step and saving a checkpoint...");
+        Console.Error.WriteLine(context.Signal == PosixSignal.SIGINT
+            ? "Stopping after the current step and saving a checkpoint... (Ctrl+C again to abort)"
+            : "Terminated: stopping after the current step and saving a checkpoint...");
         interrupt.Cancel();
     }
-});
+}
+
+using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopAfterTheCurrentStep);
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopAfterTheCurrentStep);
 
 return await HodecApp.RunAsync(args, HodecCliHost.ForConsole(HodecApp.DefaultEngine()), interrupt.Token);

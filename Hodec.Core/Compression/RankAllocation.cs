@@ -92,7 +92,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
                 Level now = levels[i][at[i]], next = levels[i][at[i] + 1];
                 var (rm, rp) = totals.Reductions(p + next.Params - now.Params, m + next.Macs - now.Macs);
                 double s = score(i, now, next);
-                if (Meets(rm, rp, target) && s > bestScore && !double.IsNegativeInfinity(s))
+                if (Meets(rm, rp, target) && s > bestScore) // a no-gain step (-inf) never beats the starting -inf
                 {
                     (best, bestScore) = (i, s);
                 }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Issue 5's headline: the four rows of recipes/bench/ (ResNet-20, full Fashion-MNIST, 12 epochs each), then one
-# comparison table. About 35 min per row at one thread on a 2-core machine (row 4 longer); rows are independent,
-# so two can run side by side, one thread each.
-#   benchmarks/headline.sh [OUT_DIR] [THREADS]
+# comparison table. About 35 min per row at one thread on a 2-core machine; rows are independent, so two can run
+# side by side, one thread each. RECIPES=recipes/bench/long runs the 25-epoch rows there instead (about 75 min each).
+#   benchmarks/headline.sh [OUT_DIR] [THREADS] [RECIPES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/bench}"
 threads="${2:-1}"
+recipes="${3:-recipes/bench}"
 dotnet build Hodec.Tool -c Release -v q -nologo >/dev/null
 hodec() { dotnet run --no-build --project Hodec.Tool -c Release -- "$@"; }
-rows=(1-dense 2-hodec-adal 3-hodec-no-adal 4-tt-classical)
-for row in "${rows[@]}"; do
-  hodec run "recipes/bench/$row.yml" --threads "$threads" --out "$out/$row"
+rows=()
+for recipe in "$recipes"/*.yml; do
+  row="$(basename "$recipe" .yml)"
+  rows+=("$out/$row")
+  hodec run "$recipe" --threads "$threads" --out "$out/$row"
 done
-hodec compare "${rows[@]/#/$out/}" --out "$out/comparison.md"
+hodec compare "${rows[@]}" --out "$out/comparison.md"

@@ -11,6 +11,9 @@ namespace Hodec.Layers;
 /// 4-D cores <c>G_j</c> (<c>r_j x O_j x I_j x r_{j+1}</c>, <c>r_{d+1} = 1</c>) mixing input and output modes.
 /// Forward: the spatial core runs as a conv on every input channel, then the cores are contracted in turn. Its
 /// intermediates grow, so it can cost more MACs than the dense conv; it is here as the baseline that shows this.
+/// That sequential path is what <see cref="Cost"/> counts and what runs in eval mode (evaluation, latency, export).
+/// In training mode the layer rebuilds its kernel and runs one conv instead: the same function and the same core
+/// gradients, but about 15x faster to train on CPU, since the sequential path's wide intermediates are memory-bound.
 /// </summary>
 public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
 {
@@ -140,6 +143,13 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
             throw new HodecException($"ClassicalTtConv2d expects input [N, {InChannels}, H, W]; got [{string.Join(", ", x.shape)}].");
         }
 
+        return training
+            ? nn.functional.conv2d(x, ReconstructWeight(), bias, Geometry.Stride, Geometry.Padding, Geometry.Dilation)
+            : ForwardSequential(x);
+    }
+
+    private Tensor ForwardSequential(Tensor x)
+    {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3], r1 = spatial_core.shape[2];
         // Spatial core on every input channel: [N*I, 1, H, W] -> [N*I, r_1, H', W'].
         Tensor t = nn.functional.conv2d(

@@ -104,8 +104,12 @@ public static class HodecPipeline
     /// <summary>One line: accuracy of both models and the reductions.</summary>
     public static string Summary(HodecReport report) => report.Compressed is { } c
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs -{report.Reduction!.Macs * 100:F1}%, params -{report.Reduction.Params * 100:F1}%")
+            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs {Change(report.Reduction!.Macs)}, params {Change(report.Reduction.Params)}")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"top-1 {report.Baseline.Top1:F2}%, {report.Baseline.Params} params, {report.Baseline.Macs} MACs (dense)");
+
+    // A reduction r as the signed change of the count: 0.633 -> "-63.3%", -1.301 (growth) -> "+130.1%".
+    private static string Change(double reduction) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{-reduction * 100:+0.0;-0.0;0.0}%");
 
     // Fills in accuracies no stage measured (a recipe without 'evaluate'), so the final report is complete.
     private static PipelineState Complete(PipelineState state, Recipe recipe, TensorDataset test, long[] inputShape)

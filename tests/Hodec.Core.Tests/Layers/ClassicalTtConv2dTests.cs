@@ -18,12 +18,13 @@ public sealed class ClassicalTtConv2dTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Forward_EqualsConv2dWithReconstructedWeight(int i, int o, int k, int stride, int pad, int[] inF, int[] outF, int size)
+    public void SequentialForward_EqualsConv2dWithReconstructedWeight(int i, int o, int k, int stride, int pad, int[] inF, int[] outF, int size)
     {
         using var scope = NewDisposeScope();
         manual_seed(21);
         var conv = nn.Conv2d(i, o, k, stride: stride, padding: pad, bias: true);
         using var layer = ClassicalTtConv2d.FromDense(conv, new HodecConvOptions(InputFactors: inF, OutputFactors: outF, MaxRank: 4));
+        layer.eval(); // the sequential path
         Tensor x = randn(2, i, size, size + 1);
 
         Tensor expected = nn.functional.conv2d(x, layer.ReconstructWeight(), conv.bias, strides: [stride, stride], padding: [pad, pad]);
@@ -31,6 +32,32 @@ public sealed class ClassicalTtConv2dTests
 
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(RelativeError(expected, actual) < 1e-5);
+    }
+
+    [Fact]
+    public void TrainingPath_GivesTheSequentialOutputAndCoreGradients()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(25);
+        var conv = nn.Conv2d(16, 32, 3, stride: 2, padding: 1, bias: true, dtype: float64);
+        using var layer = ClassicalTtConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], MaxRank: 5));
+        Tensor x = randn(3, 16, 9, 8, float64);
+        Tensor probe = randn(3, 32, 5, 4, float64);
+
+        (Tensor Output, Tensor[] Grads) Run(bool training)
+        {
+            layer.train(training);
+            layer.zero_grad();
+            Tensor y = layer.call(x);
+            (y * probe).sum().backward();
+            return (y.detach(), [.. layer.parameters().Select(p => p.grad!.clone())]);
+        }
+
+        var (trainY, trainGrads) = Run(training: true);
+        var (seqY, seqGrads) = Run(training: false);
+        Assert.True(RelativeError(seqY, trainY) < 1e-10);
+        Assert.Equal(seqGrads.Length, trainGrads.Length);
+        Assert.All(seqGrads.Zip(trainGrads), g => Assert.True(RelativeError(g.First, g.Second) < 1e-10));
     }
 
     [Fact]
@@ -45,13 +72,16 @@ public sealed class ClassicalTtConv2dTests
         Assert.True(RelativeError(conv.call(x), layer.call(x)) < 1e-5);
     }
 
-    [Fact]
-    public void Backward_ReachesEveryCore_MatchesFiniteDifferences()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Backward_ReachesEveryCore_MatchesFiniteDifferences(bool training)
     {
         using var scope = NewDisposeScope();
         manual_seed(23);
         var conv = nn.Conv2d(4, 6, 3, stride: 2, padding: 1, dtype: float64);
         using var layer = ClassicalTtConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [2, 2], OutputFactors: [3, 2], MaxRank: 2));
+        layer.train(training);
         Tensor x = randn(2, 4, 5, 5, float64);
         Assert.True(WorstGradientMismatch(layer, x, randn_like(layer.call(x))) < 1e-6);
     }

@@ -13,7 +13,7 @@ namespace Hodec.Layers;
 /// intermediates grow, so it can cost more MACs than the dense conv; it is here as the baseline that shows this.
 /// That sequential path is what <see cref="Cost"/> counts and what runs in eval mode (evaluation, latency, export).
 /// In training mode the layer rebuilds its kernel and runs one conv instead: the same function and the same core
-/// gradients, but about 15x faster to train on CPU, since the sequential path's wide intermediates are memory-bound.
+/// gradients, 11-24x faster per training step on CPU (docs/benchmarks.md): the sequential intermediates are memory-bound.
 /// </summary>
 public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
 {

@@ -144,8 +144,8 @@ public static class HodecPipeline
 
     private static void LogPlan(ILogger log, CompressionPlan plan)
     {
-        log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} (-{ParamsReduction:F1}%), MACs {BaselineMacs} -> {CompressedMacs} (-{MacsReduction:F1}%)",
-            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, plan.ParamsReduction * 100, plan.BaselineMacs, plan.CompressedMacs, plan.MacsReduction * 100);
+        log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} ({ParamsChange}), MACs {BaselineMacs} -> {CompressedMacs} ({MacsChange})",
+            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, Change(plan.ParamsReduction), plan.BaselineMacs, plan.CompressedMacs, Change(plan.MacsReduction));
         foreach (var l in plan.Layers)
         {
             log.Information("  {Layer}: {Format} in [{In}] out [{Out}] ranks [{Ranks}], params {ParamsBefore} -> {ParamsAfter}, MACs {MacsBefore} -> {MacsAfter}",

@@ -18,7 +18,7 @@ public static class CompressionPlanText
             sb.AppendLine(c, $"{l.Path,-18} {Recipes.YamlNames.Of(l.Format),-12} {factors,-20} {string.Join(",", l.Ranks),-18} {$"{l.Before.Params} -> {l.After.Params}",18} {$"{l.Before.Macs} -> {l.After.Macs}",22}  {l.After.Path}");
         }
 
-        sb.AppendLine(c, $"model params {plan.BaselineParams} -> {plan.CompressedParams} ({plan.ParamsReduction:P1} fewer); MACs {plan.BaselineMacs} -> {plan.CompressedMacs} ({plan.MacsReduction:P1} fewer)");
+        sb.AppendLine(c, $"model params {plan.BaselineParams} -> {plan.CompressedParams} ({ReductionText.Change(plan.ParamsReduction)}); MACs {plan.BaselineMacs} -> {plan.CompressedMacs} ({ReductionText.Change(plan.MacsReduction)})");
         return sb.ToString();
     }
 }

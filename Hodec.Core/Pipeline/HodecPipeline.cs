@@ -104,12 +104,8 @@ public static class HodecPipeline
     /// <summary>One line: accuracy of both models and the reductions.</summary>
     public static string Summary(HodecReport report) => report.Compressed is { } c
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs {Change(report.Reduction!.Macs)}, params {Change(report.Reduction.Params)}")
+            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs {ReductionText.Change(report.Reduction!.Macs)}, params {ReductionText.Change(report.Reduction.Params)}")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"top-1 {report.Baseline.Top1:F2}%, {report.Baseline.Params} params, {report.Baseline.Macs} MACs (dense)");
-
-    // A reduction r as the signed change of the count: 0.633 -> "-63.3%", -1.301 (growth) -> "+130.1%".
-    private static string Change(double reduction) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{-reduction * 100:+0.0;-0.0;0.0}%");
 
     // Fills in accuracies no stage measured (a recipe without 'evaluate'), so the final report is complete.
     private static PipelineState Complete(PipelineState state, Recipe recipe, TensorDataset test, long[] inputShape)
@@ -145,7 +141,7 @@ public static class HodecPipeline
     private static void LogPlan(ILogger log, CompressionPlan plan)
     {
         log.Information("Compression plan: {Layers} layers, params {BaselineParams} -> {CompressedParams} ({ParamsChange}), MACs {BaselineMacs} -> {CompressedMacs} ({MacsChange})",
-            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, Change(plan.ParamsReduction), plan.BaselineMacs, plan.CompressedMacs, Change(plan.MacsReduction));
+            plan.Layers.Count, plan.BaselineParams, plan.CompressedParams, ReductionText.Change(plan.ParamsReduction), plan.BaselineMacs, plan.CompressedMacs, ReductionText.Change(plan.MacsReduction));
         foreach (var l in plan.Layers)
         {
             log.Information("  {Layer}: {Format} in [{In}] out [{Out}] ranks [{Ranks}], params {ParamsBefore} -> {ParamsAfter}, MACs {MacsBefore} -> {MacsAfter}",

@@ -74,13 +74,14 @@ public static class PlanRendering
         return root.ToJsonString(Indented);
     }
 
-    /// <summary>"Parameters: 1,000 -> 100 (10.00x smaller, -90.0%)".</summary>
+    /// <summary>"Parameters: 1,000 -> 100 (10.00x smaller, -90.0%)"; growth reads "(2.30x larger, +130.0%)".</summary>
     public static string Reduction(string what, long before, long after)
     {
-        double ratio = Ratio(before, after);
         double change = before == 0 ? 0 : (after - before) / (double)before;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{what}: {before:N0} -> {after:N0} ({ratio:0.00}x smaller, {change:+0.0%;-0.0%;0.0%})");
+        string size = after > before
+            ? string.Create(CultureInfo.InvariantCulture, $"{Ratio(after, before):0.00}x larger")
+            : string.Create(CultureInfo.InvariantCulture, $"{Ratio(before, after):0.00}x smaller");
+        return string.Create(CultureInfo.InvariantCulture, $"{what}: {before:N0} -> {after:N0} ({size}, {change:+0.0%;-0.0%;0.0%})");
     }
 
     private static double Ratio(long before, long after) => after == 0 ? 0 : Math.Round(before / (double)after, 4);

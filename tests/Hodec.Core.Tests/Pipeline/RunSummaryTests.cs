@@ -1,3 +1,4 @@
+using Hodec.Compression;
 using Hodec.Pipeline;
 using Hodec.Reports;
 
@@ -15,5 +16,15 @@ public sealed class RunSummaryTests
 
         Assert.Equal("top-1 91.34% -> 92.01% (+0.67 pts), MACs -63.3%, params -65.3%", HodecPipeline.Summary(hodec));
         Assert.Equal("top-1 91.34% -> 92.53% (+1.19 pts), MACs +130.1%, params -66.9%", HodecPipeline.Summary(classical));
+    }
+
+    [Fact]
+    public void PlanText_TotalsLine_ShowsGrowthAsPlus()
+    {
+        var grows = new CompressionPlan([], 269_434, 30_821_248, 89_271, 70_915_008);
+
+        string last = CompressionPlanText.Format(grows).TrimEnd().Split('\n')[^1];
+
+        Assert.Equal("model params 269434 -> 89271 (-66.9%); MACs 30821248 -> 70915008 (+130.1%)", last);
     }
 }

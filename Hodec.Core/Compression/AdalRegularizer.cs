@@ -13,7 +13,7 @@ namespace Hodec.Compression;
 /// The ADAL stage's ADMM regulariser (method.md section 3), as a training hook. Per planned layer it holds <c>Z</c>
 /// (the TT projection target) and <c>U</c> (the scaled dual), both dense and shaped like <c>W</c>:
 /// <list type="bullet">
-/// <item>W-update: the trainer's SGD on <c>loss + rho/2 sum ||W - Z + U||_F^2</c> (<see cref="ExtraLoss"/>);</item>
+/// <item>W-update: the trainer's SGD on <c>loss + rho/2 sum ||W - Z + U||_F^2</c> (<see cref="Penalty"/>);</item>
 /// <item>Z-update: <c>Z = Proj(W + U)</c>, TT-SVD truncation at the plan's ranks in the layer's format;</item>
 /// <item>U-update: <c>U = U + W - Z</c>;</item>
 /// </list>
@@ -84,7 +84,10 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
     public static string StatePath(string checkpointPath) => checkpointPath + ".adal";
 
     /// <inheritdoc/>
-    public Tensor? ExtraLoss(nn.Module model)
+    public Tensor? ExtraLoss(nn.Module model, Tensor input, Tensor logits) => Penalty();
+
+    /// <summary>The penalty <c>rho/2 sum ||W - Z + U||_F^2</c> at the current weights; null while rho is 0 or no layer is planned.</summary>
+    public Tensor? Penalty()
     {
         double rho = CurrentRho;
         if (rho == 0 || layers.Count == 0)

@@ -16,6 +16,7 @@ public static class RecipeKeys
     public static IReadOnlyList<string> Factorization { get; } = ["in", "out"];
     public static IReadOnlyList<string> Target { get; } = ["macs_reduction", "params_reduction"];
     public static IReadOnlyList<string> Training { get; } = ["kind", "epochs", "optimizer", "schedule", "label_smoothing", "grad_clip"];
+    public static IReadOnlyList<string> Retrain { get; } = [.. Training, "distill"];
     public static IReadOnlyList<string> Adal { get; } = [.. Training, "rho", "update_every"];
     public static IReadOnlyList<string> Project { get; } = ["kind", "evaluate"];
     public static IReadOnlyList<string> Evaluate { get; } = ["kind", "latency"];
@@ -24,6 +25,7 @@ public static class RecipeKeys
     public static IReadOnlyList<string> Schedule { get; } = ["name", "warmup_epochs", "step_size", "gamma"];
     public static IReadOnlyList<string> Rho { get; } = ["schedule", "initial", "factor", "final", "step_epochs", "rescale_dual"];
     public static IReadOnlyList<string> UpdateEvery { get; } = ["steps"];
+    public static IReadOnlyList<string> Distill { get; } = ["teacher", "temperature", "weight"];
     public static IReadOnlyList<string> Latency { get; } = ["batch_sizes", "runs", "warmup"];
 
     /// <summary>All sections by a descriptive name (for the schema drift test and the docs).</summary>
@@ -39,6 +41,7 @@ public static class RecipeKeys
         ["factorization"] = Factorization,
         ["target"] = Target,
         ["train"] = Training,
+        ["retrain"] = Retrain,
         ["adal"] = Adal,
         ["project"] = Project,
         ["evaluate"] = Evaluate,
@@ -47,6 +50,7 @@ public static class RecipeKeys
         ["schedule"] = Schedule,
         ["rho"] = Rho,
         ["update_every"] = UpdateEvery,
+        ["distill"] = Distill,
         ["latency"] = Latency,
     };
 }

@@ -35,6 +35,17 @@ public static class RecipeRules
                 case StageKind.Adal when recipe.Compression is null:
                     Error(path, "'adal' needs a 'compression' section: it pulls the selected layers towards their TT ranks");
                     break;
+                case StageKind.Retrain when stage is RetrainStageSpec { Distill.TeacherStage: { } n } && projectAt >= 0:
+                    if (n > projectAt)
+                    {
+                        var choices = projectAt >= 1 ? $"a stage from 1 to {projectAt}, or 'dense'" : "'dense'";
+                        Error($"{path}.distill.teacher", $"teacher {n} is not a dense model: 'project' is stage {projectAt + 1}, so the teacher is {choices}");
+                    }
+                    else if (n == 0 && recipe.Model.Weights is null)
+                    {
+                        Error($"{path}.distill.teacher", "teacher 0 is the starting model, which is untrained without 'model.weights'; name a training stage (1 or later) or 'dense'");
+                    }
+                    break;
                 case StageKind.Train when projectAt >= 0:
                     Error(path, $"'train' trains the dense model; after 'project' (stages.{projectAt}) use 'retrain'");
                     break;

@@ -58,7 +58,8 @@ public static class RecipeYamlWriter
         return stage switch
         {
             TrainStageSpec t => Map([kind, .. Training(t.Training)]),
-            RetrainStageSpec r => Map([kind, .. Training(r.Training)]),
+            RetrainStageSpec r => Map([kind, .. Training(r.Training),
+                ("distill", r.Distill is { } d ? Map(("teacher", S(d.TeacherText)), ("temperature", S(d.Temperature)), ("weight", S(d.Weight))) : null)]),
             AdalStageSpec a => Map([kind, .. Training(a.Training),
                 ("rho", Map(("schedule", S(YamlNames.Of(a.Rho.Schedule))), ("initial", S(a.Rho.Initial)), ("factor", S(a.Rho.Factor)), ("step_epochs", S(a.Rho.StepEpochs)), ("rescale_dual", S(a.Rho.RescaleDual)))),
                 ("update_every", a.UpdateEvery.Steps is { } n ? FlowMap(("steps", S(n))) : S("epoch"))]),

@@ -153,7 +153,7 @@ public sealed class Trainer : IDisposable
         var loss = F.cross_entropy(logits, y, label_smoothing: settings.LabelSmoothing);
         foreach (var hook in hooks)
         {
-            if (hook.ExtraLoss(model) is Tensor extra)
+            if (hook.ExtraLoss(model, x, logits) is Tensor extra)
             {
                 loss = loss + extra;
             }

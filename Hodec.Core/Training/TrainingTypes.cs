@@ -12,13 +12,16 @@ public sealed record TrainingProgress(int Epoch, int Batch, int Batches, double 
 public sealed record EvalResult(double Loss, double Top1, double Top5);
 
 /// <summary>
-/// Extension point for stages that add to the loss or act between steps (the ADAL stage uses all three).
+/// Extension point for stages that add to the loss or act between steps (ADAL uses them all, distillation the loss).
 /// Every method has a no-op default.
 /// </summary>
 public interface ITrainingHook
 {
-    /// <summary>A term added to the loss of each step (e.g. an augmented-Lagrangian penalty); null for none.</summary>
-    Tensor? ExtraLoss(nn.Module model) => null;
+    /// <summary>
+    /// A term added to the loss of each step (an augmented-Lagrangian penalty, a distillation term); null for none.
+    /// <paramref name="input"/> is the step's normalised batch and <paramref name="logits"/> the model's output on it.
+    /// </summary>
+    Tensor? ExtraLoss(nn.Module model, Tensor input, Tensor logits) => null;
 
     /// <summary>Called after each optimiser step with the 1-based global step count.</summary>
     void OnStepEnd(int globalStep)

@@ -190,7 +190,7 @@ internal static class RecipeBinder
             StageSpec? stage = kind switch
             {
                 StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
-                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new RetrainStageSpec(Training(r, OptimizerSpec.DefaultRetrainLr)) : null,
+                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Retrain, what, Elsewhere) is { } r ? Retrain(r) : null,
                 StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what, Elsewhere) is { } r ? Adal(r) : null,
                 StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
                 StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what, Elsewhere) is { } r ? Evaluate(r) : null,
@@ -211,7 +211,7 @@ internal static class RecipeBinder
         var owners = new (string Kind, IReadOnlyList<string> Keys)[]
         {
             ("train", RecipeKeys.Training), ("adal", RecipeKeys.Adal), ("project", RecipeKeys.Project),
-            ("retrain", RecipeKeys.Training), ("evaluate", RecipeKeys.Evaluate), ("export", RecipeKeys.Export),
+            ("retrain", RecipeKeys.Retrain), ("evaluate", RecipeKeys.Evaluate), ("export", RecipeKeys.Export),
         }.Where(o => o.Keys.Contains(key)).Select(o => o.Kind).ToList();
         return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
     }
@@ -237,6 +237,33 @@ internal static class RecipeBinder
             s.Int("step_size", 1) ?? ScheduleSpec.DefaultStepSize,
             s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma);
         return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
+    }
+
+    private static RetrainStageSpec Retrain(MapReader r)
+    {
+        var training = Training(r, OptimizerSpec.DefaultRetrainLr);
+        if (r.Child("distill", RecipeKeys.Distill) is not { } d)
+        {
+            return new RetrainStageSpec(training);
+        }
+        int? teacher = null;
+        var teacherNode = d.Get("teacher");
+        var teacherText = (teacherNode as YamlScalarNode)?.Value;
+        if (teacherNode is not null && !string.Equals(teacherText, "dense", StringComparison.OrdinalIgnoreCase))
+        {
+            if (int.TryParse(teacherText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            {
+                teacher = n;
+            }
+            else
+            {
+                d.Error("teacher", $"'{d.Path}.teacher' must be 'dense' (the model right before 'project') or a stage number (the model after that stage, e.g. 1), got '{teacherText}'");
+            }
+        }
+        var distill = new DistillSpec(teacher,
+            d.Double("temperature", 0, exclusiveMin: true) ?? DistillSpec.DefaultTemperature,
+            d.Double("weight", 0) ?? DistillSpec.DefaultWeight);
+        return new RetrainStageSpec(training, distill);
     }
 
     private static AdalStageSpec Adal(MapReader r)

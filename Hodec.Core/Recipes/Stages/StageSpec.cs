@@ -56,8 +56,8 @@ public sealed record TrainStageSpec(TrainingSettings Training) : StageSpec
     public override StageKind Kind => StageKind.Train;
 }
 
-/// <summary>Fine-tuning of the projected model; the TT cores are the parameters.</summary>
-public sealed record RetrainStageSpec(TrainingSettings Training) : StageSpec
+/// <summary>Fine-tuning of the projected model; the TT cores are the parameters. Optionally distils from a dense model.</summary>
+public sealed record RetrainStageSpec(TrainingSettings Training, DistillSpec? Distill = null) : StageSpec
 {
     public override StageKind Kind => StageKind.Retrain;
     public override bool NeedsCompressedModel => true;

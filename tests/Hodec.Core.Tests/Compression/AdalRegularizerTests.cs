@@ -74,7 +74,7 @@ public sealed class AdalRegularizerTests
         var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
         var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, 5, 5);
         Tensor Proj(Tensor t) => HodecConv2d.ProjectWeight(t, layout, layer.Ranks);
-        double Penalty() => ((ITrainingHook)adal).ExtraLoss(model)!.item<float>();
+        double Penalty() => adal.Penalty()!.item<float>();
 
         using var w0 = w.detach().clone();
         using var w1 = w0 + (randn(w0.shape, generator: new Generator(1)) * 0.1);
@@ -122,7 +122,7 @@ public sealed class AdalRegularizerTests
         ((ITrainingHook)adal).OnEpochEnd(1, new EpochMetrics(1, 0, 0, 0, 0, 0, 0, 0));
 
         double expected = 0.2 / 2 * residualMultiple * residualMultiple * residual.square().sum().item<float>();
-        Assert.Equal(expected, ((ITrainingHook)adal).ExtraLoss(model)!.item<float>(), 5);
+        Assert.Equal(expected, adal.Penalty()!.item<float>(), 5);
     }
 
     [Fact]

@@ -3,8 +3,6 @@ using Hodec.Recipes;
 using Hodec.Reports;
 using Hodec.Tests.Training;
 using Serilog;
-using Serilog.Core;
-using Serilog.Events;
 
 namespace Hodec.Tests.Pipeline;
 
@@ -59,12 +57,5 @@ public sealed class StageRegistryTests
         Assert.Equal(1, snapshot!.CompletedStages);
         Assert.Equal(12.5, snapshot.Baseline!.Top1);
         Assert.True(File.Exists(Path.Combine(tiny.Dir("run"), snapshot.ModelFile)));
-    }
-
-    private sealed class CollectingSink : ILogEventSink
-    {
-        public List<string> Messages { get; } = [];
-
-        public void Emit(LogEvent logEvent) => Messages.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -110,6 +110,17 @@ public class RecipeValidationTests
         Assert.True(RecipeLoader.TryParse(RecipeText.WithStages("  - { kind: export, model: dense }\n  - kind: project")).Succeeded);
     }
 
+    [Theory]
+    [InlineData("best", "bad.yml:12:25: error: 'stages.2.distill.teacher' must be 'dense' (the model right before 'project') or a stage number (the model after that stage, e.g. 1), got 'best'")]
+    [InlineData("2", "bad.yml:12:25: error: teacher 2 is not a dense model: 'project' is stage 2, so the teacher is a stage from 1 to 1, or 'dense'")]
+    [InlineData("0", "bad.yml:12:25: error: teacher 0 is the starting model, which is untrained without 'model.weights'; name a training stage (1 or later) or 'dense'")]
+    [InlineData("1, temperature: 0", "bad.yml:12:41: error: 'stages.2.distill.temperature' must be greater than 0, got 0")]
+    public void DistillTeacher_IsADenseModelOfTheRun(string value, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: train\n    epochs: 1\n  - kind: project\n  - kind: retrain\n    epochs: 1\n    distill: {{ teacher: {value} }}"));
+        Assert.Equal(expected, d.ToString());
+    }
+
     [Fact]
     public void ProjectWithoutCompression_IsAnError()
     {

@@ -23,4 +23,26 @@ public class RecipeYamlWriterTests
         Assert.Equal("[4, 4, 4, 4]", again.Vars["ranks"]);
         Assert.Equal(0.01, Assert.IsType<RetrainStageSpec>(again.Stages[2]).Training.Optimizer.Lr);
     }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("\n    distill: { teacher: dense }", "dense")]
+    [InlineData("\n    distill: { teacher: 1, temperature: 2, weight: 0.5 }", "1")]
+    public void Distill_ParsesWithDefaults_AndSurvivesAWriteAndRead(string distill, string? teacher)
+    {
+        var text = RecipeText.WithStages($"  - kind: train\n    epochs: 1\n  - kind: project\n  - kind: retrain\n    epochs: 1{distill}");
+        var first = Assert.IsType<RetrainStageSpec>(RecipeLoader.Parse(text).Stages[2]);
+        var again = Assert.IsType<RetrainStageSpec>(RecipeLoader.Parse(RecipeYamlWriter.Write(RecipeLoader.Parse(text))).Stages[2]);
+
+        Assert.Equal(teacher, first.Distill?.TeacherText);
+        Assert.Equal(first, again);
+        if (teacher == "dense")
+        {
+            Assert.Equal(new DistillSpec(null, 4, 1), first.Distill);
+        }
+        else if (teacher == "1")
+        {
+            Assert.Equal(new DistillSpec(1, 2, 0.5), first.Distill);
+        }
+    }
 }

@@ -43,7 +43,7 @@ internal static class TrainingFixture
 /// <summary>Test hook built from delegates.</summary>
 internal sealed class LambdaHook(Action<int>? onStep = null, Action<int, EpochMetrics>? onEpoch = null, Func<nn.Module, Tensor?>? extra = null) : ITrainingHook
 {
-    public Tensor? ExtraLoss(nn.Module model) => extra?.Invoke(model);
+    public Tensor? ExtraLoss(nn.Module model, Tensor input, Tensor logits) => extra?.Invoke(model);
 
     public void OnStepEnd(int globalStep) => onStep?.Invoke(globalStep);
 

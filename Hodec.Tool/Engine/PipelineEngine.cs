@@ -103,16 +103,19 @@ public sealed class PipelineEngine : IHodecEngine
 
     private static Diagnostic ToDiagnostic(RecipeDiagnostic d) => new(DiagnosticSeverity.Error, d.File, d.Line, d.Column, d.Message, RecipeDiagnostic.Code);
 
-    // An unknown architecture or dataset is a recipe error at the key that names it.
+    // With its pretrained weights, as the run creates it: the planner allocates ranks by their singular values.
+    // An unknown architecture, dataset or unreadable weights file is a recipe error at the key that names it.
     private static TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateModel(Recipe recipe, RecipeSourceMap source, string key)
     {
         try
         {
-            return RecipeModel.Create(recipe, loadWeights: false);
+            return RecipeModel.Create(recipe);
         }
         catch (HodecException e)
         {
-            var at = source.Locate(e.Message.StartsWith("Unknown dataset", StringComparison.Ordinal) ? "data.dataset" : key);
+            key = e.Message.StartsWith("Unknown dataset", StringComparison.Ordinal) ? "data.dataset"
+                : recipe.Model.Weights is { } w && e.Location == w ? "model.weights" : key;
+            var at = source.Locate(key);
             throw new RecipeException([new RecipeDiagnostic(at.File, at.Line, at.Column, key, e.Message)]);
         }
     }

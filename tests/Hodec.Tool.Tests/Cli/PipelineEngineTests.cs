@@ -1,8 +1,13 @@
 using System.Text;
+using System.Text.Json;
+using Hodec.Export;
+using Hodec.Pipeline;
+using Hodec.Recipes;
 using Hodec.Tool.Cli;
 using Hodec.Tool.Engine;
 using Hodec.Tool.Tests.Support;
 using Snapshooter.Xunit;
+using TorchSharp;
 
 namespace Hodec.Tool.Tests.Cli;
 
@@ -93,6 +98,47 @@ public sealed class PipelineEngineTests : IDisposable
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.StartsWith($"{recipe}:4:16: error: Unknown model 'resnet21'. Available models: lenet5, resnet20,", result.Error);
     }
+
+    [Fact]
+    public async Task Plan_WithPretrainedWeights_PrintsThePlanTheRunUses_RanksFromThoseWeights()
+    {
+        // Weights in which every layer2 conv is rank one: the planner, reading their singular values, moves rank elsewhere.
+        string weights = Path.Combine(_temp.Path, "weights.safetensors");
+        string text = Tiny.Replace("model: { arch: resnet20, width: 4 }", $"model: {{ arch: resnet20, width: 4, weights: {weights} }}", StringComparison.Ordinal);
+        var recipe = RecipeLoader.Parse(text);
+        using (var source = RecipeModel.Create(recipe, loadWeights: false))
+        using (torch.no_grad())
+        {
+            foreach (var (name, p) in source.named_parameters().Where(p => p.name.StartsWith("layer2.", StringComparison.Ordinal) && p.name.EndsWith("conv1.weight", StringComparison.Ordinal)))
+            {
+                p.fill_(0.01);
+            }
+            SafetensorsFile.Write(weights, source.state_dict());
+        }
+
+        CliResult result = await CliRunner.RunAsync("plan", _temp.Write("weights.yml", text), "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var printed = json.RootElement.GetProperty("layers").EnumerateArray().Where(l => l.GetProperty("ranks").GetString() is { Length: > 0 }).Select(l => $"{l.GetProperty("name").GetString()} {l.GetProperty("ranks").GetString()}").ToList();
+        using var trained = RecipeModel.Create(recipe);
+        using var initial = RecipeModel.Create(recipe, loadWeights: false);
+        Assert.Equal(Ranks(RecipePlanning.Plan(recipe, null, trained)!), printed);
+        Assert.NotEqual(Ranks(RecipePlanning.Plan(recipe, null, initial)!), printed);
+    }
+
+    [Fact]
+    public async Task Validate_MissingWeightsFile_Exit2_AtModelWeights()
+    {
+        string recipe = _temp.Write("weights.yml", Tiny.Replace("width: 4 }", "width: 4, weights: gone.safetensors }", StringComparison.Ordinal));
+
+        CliResult result = await CliRunner.RunAsync("validate", recipe);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.StartsWith($"{recipe}:4:45: error: Weights file not found: 'gone.safetensors'.", result.Error);
+    }
+
+    private static List<string> Ranks(Compression.CompressionPlan plan) => [.. plan.Layers.Select(l => $"{l.Path} {string.Join(",", l.Ranks)}")];
 
     [Fact]
     public async Task Plan_TinyRecipe_TableMatchesSnapshot()

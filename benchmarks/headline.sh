@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue 5's headline: the four rows of recipes/bench/ (ResNet-20, full Fashion-MNIST, 12 epochs each), then one
-# comparison table. About 35 min per row at one thread on a 2-core machine; rows are independent, so two can run
-# side by side, one thread each. RECIPES=recipes/bench/long runs the 25-epoch rows there instead (about 75 min each).
+# Issue 5's headline: the four rows of recipes/bench/ (ResNet-20, full Fashion-MNIST, 25 epochs each), then one
+# comparison table. About 75 min per row at one thread on a 2-core machine (row 4 about 90: its evaluations run the
+# sequential contraction); rows are independent, so two can run side by side, one thread each. Other sets:
+# recipes/bench/12-epochs and recipes/bench/adal-from-start (ADAL from the first epoch, 12 and 25 epochs).
 #   benchmarks/headline.sh [OUT_DIR] [THREADS] [RECIPES]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -30,7 +30,7 @@ public class ShippedRecipesTests
     public void Recipes_IncludeTheDocumentedSet()
     {
         var all = RecipePaths();
-        foreach (var expected in new[] { "quickstart.yml", "fashion-mnist-resnet20-hodec.yml", "cifar10-resnet32-hodec.yml", "cifar10-resnet56-hodec.yml", "bench/1-dense.yml", "bench/2-hodec-adal.yml", "bench/3-hodec-no-adal.yml", "bench/4-tt-classical.yml", "bench/long/1-dense.yml", "bench/long/2-hodec-adal.yml" })
+        foreach (var expected in new[] { "quickstart.yml", "fashion-mnist-resnet20-hodec.yml", "cifar10-resnet32-hodec.yml", "cifar10-resnet56-hodec.yml", "bench/1-dense.yml", "bench/2-hodec-adal.yml", "bench/3-hodec-no-adal.yml", "bench/4-tt-classical.yml", "bench/12-epochs/1-dense.yml", "bench/12-epochs/2-hodec-adal.yml", "bench/adal-from-start/1-dense.yml", "bench/adal-from-start/2-hodec-adal.yml" })
         {
             Assert.Contains(Path.Combine("recipes", expected), all);
         }
@@ -69,8 +69,9 @@ public class ShippedRecipesTests
         Assert.Equal([StageKind.Train, StageKind.Adal, StageKind.Project, StageKind.Retrain, StageKind.Evaluate, StageKind.Export], quick.Stages.Select(s => s.Kind));
 
         // Issue 5: within a benchmark set every row trains for the same total number of epochs.
-        Assert.Equal([12], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench")));
-        Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "long")));
+        Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench")));
+        Assert.Equal([12], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "12-epochs")));
+        Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "adal-from-start")));
     }
 
     private static IEnumerable<int> BenchEpochTotals(string directory) =>

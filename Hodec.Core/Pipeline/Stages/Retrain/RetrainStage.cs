@@ -28,15 +28,23 @@ public static class RetrainStage
     private static nn.Module<Tensor, Tensor> Teacher(PipelineState state, StageContext context, DistillSpec spec)
     {
         var teacher = RecipeModel.Create(context.Recipe, loadWeights: spec.TeacherStage == 0);
-        if (spec.TeacherStage != 0)
+        try
         {
-            var file = spec.TeacherStage is { } n ? RunDirectory.ModelCheckpoint(n)
-                : state.Artifacts.GetValueOrDefault(ProjectStage.DenseModelArtifact) ?? throw new HodecException("distillation from 'dense' needs the dense model that 'project' keeps; none was saved.");
-            context.Run.LoadModel(teacher, file);
+            if (spec.TeacherStage != 0)
+            {
+                var file = spec.TeacherStage is { } n ? RunDirectory.ModelCheckpoint(n)
+                    : state.Artifacts.GetValueOrDefault(ProjectStage.DenseModelArtifact) ?? throw new HodecException("distillation from 'dense' needs the dense model that 'project' keeps; none was saved.");
+                context.Run.LoadModel(teacher, file);
+            }
+            var top1 = Trainer.Evaluate(teacher, context.Data.Test, RecipeModel.EvalSettings(context.Recipe)).Top1 * 100;
+            context.Log.Information("Stage {Stage} distils from the {Teacher} model (top-1 {Top1:F2}%), temperature {Temperature}, weight {Weight}",
+                context.Name, spec.TeacherStage is { } s ? $"stage-{s}" : "dense", top1, spec.Temperature, spec.Weight);
+            return teacher;
         }
-        var top1 = Trainer.Evaluate(teacher, context.Data.Test, RecipeModel.EvalSettings(context.Recipe)).Top1 * 100;
-        context.Log.Information("Stage {Stage} distils from the {Teacher} model (top-1 {Top1:F2}%), temperature {Temperature}, weight {Weight}",
-            context.Name, spec.TeacherStage is { } s ? $"stage-{s}" : "dense", top1, spec.Temperature, spec.Weight);
-        return teacher;
+        catch
+        {
+            teacher.Dispose(); // the hook never took it over
+            throw;
+        }
     }
 }

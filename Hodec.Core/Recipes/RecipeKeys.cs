@@ -22,7 +22,7 @@ public static class RecipeKeys
     public static IReadOnlyList<string> Evaluate { get; } = ["kind", "latency"];
     public static IReadOnlyList<string> Export { get; } = ["kind", "formats", "opset", "model"];
     public static IReadOnlyList<string> Optimizer { get; } = ["name", "lr", "momentum", "nesterov", "weight_decay"];
-    public static IReadOnlyList<string> Schedule { get; } = ["name", "warmup_epochs", "step_size", "gamma"];
+    public static IReadOnlyList<string> Schedule { get; } = ["name", "warmup_epochs", "step_size", "gamma", "cycle_epochs", "cycle_start"];
     public static IReadOnlyList<string> Rho { get; } = ["schedule", "initial", "factor", "final", "step_epochs", "rescale_dual"];
     public static IReadOnlyList<string> UpdateEvery { get; } = ["steps"];
     public static IReadOnlyList<string> Distill { get; } = ["teacher", "temperature", "weight"];

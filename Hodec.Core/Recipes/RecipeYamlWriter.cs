@@ -76,7 +76,8 @@ public static class RecipeYamlWriter
         ("optimizer", Map(("name", S(YamlNames.Of(t.Optimizer.Name))), ("lr", S(t.Optimizer.Lr)), ("momentum", S(t.Optimizer.Momentum)),
             ("nesterov", S(t.Optimizer.Nesterov)), ("weight_decay", S(t.Optimizer.WeightDecay)))),
         ("schedule", Map(("name", S(YamlNames.Of(t.Schedule.Name))), ("warmup_epochs", S(t.Schedule.WarmupEpochs)),
-            ("step_size", S(t.Schedule.StepSize)), ("gamma", S(t.Schedule.Gamma)))),
+            ("step_size", S(t.Schedule.StepSize)), ("gamma", S(t.Schedule.Gamma)),
+            ("cycle_epochs", S(t.Schedule.CycleEpochs)), ("cycle_start", S(t.Schedule.CycleStart)))),
         ("label_smoothing", S(t.LabelSmoothing)),
         ("grad_clip", S(t.GradClip)),
     ];

@@ -6,6 +6,13 @@ public static class LrSchedule
     /// <summary>LR for <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>
     public static double At(ScheduleSettings s, double baseLr, long step, long totalSteps, long stepsPerEpoch)
     {
+        if (s.CycleEpochs > 0)
+        {
+            // A shared cycle: this run is a window of a longer schedule.
+            step += (long)Math.Round(s.CycleStartEpoch * stepsPerEpoch);
+            totalSteps = (long)Math.Round(s.CycleEpochs * stepsPerEpoch);
+        }
+
         if (s.Kind == ScheduleKind.OneCycle)
         {
             return OneCycle(s, baseLr, step, totalSteps);

@@ -43,6 +43,10 @@ public sealed record OptimizerSettings(
     double Epsilon = 1e-8);
 
 /// <summary>Per-step learning-rate schedule (a pure function of the step, see <see cref="LrSchedule"/>).</summary>
+/// <remarks>
+/// With <see cref="CycleEpochs"/> &gt; 0 the schedule spans that many epochs and this run covers the epochs from
+/// <see cref="CycleStartEpoch"/> on: stages that follow each other continue one schedule instead of restarting it.
+/// </remarks>
 public sealed record ScheduleSettings(
     ScheduleKind Kind = ScheduleKind.Cosine,
     double WarmupEpochs = 0,
@@ -51,7 +55,9 @@ public sealed record ScheduleSettings(
     double Gamma = 0.1,
     double OneCyclePctStart = 0.3,
     double OneCycleDivFactor = 25,
-    double OneCycleFinalDivFactor = 1e4);
+    double OneCycleFinalDivFactor = 1e4,
+    double CycleEpochs = 0,
+    double CycleStartEpoch = 0);
 
 /// <summary>Everything that defines a training run. Immutable; the trainer copies nothing out of it later.</summary>
 public sealed record TrainerSettings
@@ -110,6 +116,9 @@ public sealed record TrainerSettings
         if (GradientClipNorm is <= 0) errors.Add($"GradientClipNorm must be > 0 (got {GradientClipNorm})");
         if (Threads is < 1) errors.Add($"Threads must be >= 1 (got {Threads})");
         if (Schedule.WarmupEpochs < 0 || Schedule.WarmupEpochs > Epochs) errors.Add($"Schedule.WarmupEpochs must be in [0, Epochs] (got {Schedule.WarmupEpochs})");
+        if (Schedule.CycleEpochs < 0 || Schedule.CycleStartEpoch < 0) errors.Add($"Schedule.CycleEpochs and Schedule.CycleStartEpoch must be >= 0 (got {Schedule.CycleEpochs}, {Schedule.CycleStartEpoch})");
+        if (Schedule.CycleEpochs > 0 && Schedule.CycleStartEpoch + Epochs > Schedule.CycleEpochs) errors.Add($"Schedule.CycleStartEpoch + Epochs must be <= Schedule.CycleEpochs (got {Schedule.CycleStartEpoch} + {Epochs} > {Schedule.CycleEpochs})");
+        if (Schedule.CycleEpochs == 0 && Schedule.CycleStartEpoch > 0) errors.Add("Schedule.CycleStartEpoch needs Schedule.CycleEpochs");
         if (Mean.Count != Std.Count) errors.Add("Mean and Std must have one value per channel");
         if (errors.Count > 0)
         {

@@ -235,8 +235,31 @@ internal static class RecipeBinder
             s.Enum<ScheduleName>("name") ?? ScheduleName.Cosine,
             s.Int("warmup_epochs", 0) ?? 0,
             s.Int("step_size", 1) ?? ScheduleSpec.DefaultStepSize,
-            s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma);
+            s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma,
+            s.Int("cycle_epochs", 0) ?? 0,
+            s.Int("cycle_start", 0) ?? 0);
+        if (s is not null)
+        {
+            CheckCycle(s, schedule, epochs ?? 1);
+        }
         return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
+    }
+
+    private static void CheckCycle(MapReader s, ScheduleSpec schedule, int epochs)
+    {
+        if (schedule.CycleEpochs == 0 && schedule.CycleStart > 0)
+        {
+            s.Error("cycle_start", $"'{s.Path}.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'");
+        }
+        else if (schedule.CycleEpochs > 0 && schedule.CycleEpochs < epochs)
+        {
+            s.Error("cycle_epochs", $"'{s.Path}.cycle_epochs' ({schedule.CycleEpochs}) is shorter than this stage's {epochs} epochs; a shared schedule spans this stage and the ones around it");
+        }
+        else if (schedule.CycleEpochs > 0 && schedule.CycleStart + epochs > schedule.CycleEpochs)
+        {
+            s.Error("cycle_start",
+                $"this stage's {epochs} epochs from cycle epoch {schedule.CycleStart} run past the shared schedule's {schedule.CycleEpochs} epochs ('{s.Path}.cycle_epochs'); the latest start is {schedule.CycleEpochs - epochs}");
+        }
     }
 
     private static RetrainStageSpec Retrain(MapReader r)

@@ -29,12 +29,20 @@ public sealed record OptimizerSpec(
 
 public enum OptimizerName { Sgd, Adam, AdamW }
 
-/// <summary>Learning-rate schedule over the stage's epochs.</summary>
+/// <summary>Learning-rate schedule over the stage's epochs, or over a cycle that several stages share.</summary>
+/// <param name="Name">Schedule shape.</param>
+/// <param name="WarmupEpochs">Linear warm-up epochs.</param>
+/// <param name="StepSize">Epochs between decays (step).</param>
+/// <param name="Gamma">Decay factor (step).</param>
+/// <param name="CycleEpochs">Length of the schedule in epochs; 0 means this stage's own epochs.</param>
+/// <param name="CycleStart">The cycle epoch this stage starts at, so consecutive stages continue one schedule.</param>
 public sealed record ScheduleSpec(
     ScheduleName Name = ScheduleName.Cosine,
     int WarmupEpochs = 0,
     int StepSize = ScheduleSpec.DefaultStepSize,
-    double Gamma = ScheduleSpec.DefaultGamma)
+    double Gamma = ScheduleSpec.DefaultGamma,
+    int CycleEpochs = 0,
+    int CycleStart = 0)
 {
     public const int DefaultStepSize = 30;
     public const double DefaultGamma = 0.1;

@@ -43,6 +43,16 @@ public class RecipeValidationTests
         Assert.Equal(expected, d.ToString());
     }
 
+    [Theory]
+    [InlineData("schedule: { cycle_start: 3 }", "bad.yml:9:30: error: 'stages.0.schedule.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'")]
+    [InlineData("schedule: { cycle_epochs: 10, cycle_start: 9 }", "bad.yml:9:48: error: this stage's 2 epochs from cycle epoch 9 run past the shared schedule's 10 epochs ('stages.0.schedule.cycle_epochs'); the latest start is 8")]
+    [InlineData("schedule: { cycle_epochs: 1 }", "bad.yml:9:31: error: 'stages.0.schedule.cycle_epochs' (1) is shorter than this stage's 2 epochs; a shared schedule spans this stage and the ones around it")]
+    public void SharedSchedule_MustHoldTheStage(string setting, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: train\n    epochs: 2\n    {setting}"));
+        Assert.Equal(expected, d.ToString());
+    }
+
     [Fact]
     public void UnknownTopLevelKey_WithoutCloseMatch_HasNoSuggestion()
     {

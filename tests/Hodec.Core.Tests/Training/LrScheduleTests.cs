@@ -34,4 +34,22 @@ public sealed class LrScheduleTests
         Assert.Equal(0.1, LrSchedule.At(s, 0.1, 29, 100, 10), 12);
         Assert.Equal(0.1 / 25 / 1e4, LrSchedule.At(s, 0.1, 99, 100, 10), 12);
     }
+
+    [Fact]
+    public void SharedCycle_StagesThatFollowEachOther_ContinueOneSchedule()
+    {
+        // 25 epochs of 10 steps as one cosine, against three stages of 15, 2 and 8 epochs placed in it.
+        var whole = new ScheduleSettings(ScheduleKind.Cosine);
+        (int Start, int Epochs)[] stages = [(0, 15), (15, 2), (17, 8)];
+        foreach (var (start, epochs) in stages)
+        {
+            var part = new ScheduleSettings(ScheduleKind.Cosine, CycleEpochs: 25, CycleStartEpoch: start);
+            for (long step = 0; step < epochs * 10; step++)
+            {
+                double expected = 0.1 * 0.5 * (1 + Math.Cos(Math.PI * ((start * 10) + step) / 249.0));
+                Assert.Equal(expected, LrSchedule.At(part, 0.1, step, epochs * 10, 10), 12);
+                Assert.Equal(LrSchedule.At(whole, 0.1, (start * 10) + step, 250, 10), LrSchedule.At(part, 0.1, step, epochs * 10, 10), 12);
+            }
+        }
+    }
 }

@@ -173,4 +173,13 @@ public sealed class TrainerTests
             "  Threads must be >= 1 (got 0)",
             e.Message);
     }
+
+    [Fact]
+    public void Settings_CycleThatCannotHoldTheRun_IsRejected()
+    {
+        var settings = new TrainerSettings { Epochs = 8, Schedule = new ScheduleSettings(CycleEpochs: 25, CycleStartEpoch: 18) };
+        var e = Assert.Throws<HodecException>(settings.Validate);
+        Assert.Equal("Invalid trainer settings:\n  Schedule.CycleStartEpoch + Epochs must be <= Schedule.CycleEpochs (got 18 + 8 > 25)", e.Message);
+        (settings with { Schedule = new ScheduleSettings(CycleEpochs: 25, CycleStartEpoch: 17) }).Validate();
+    }
 }

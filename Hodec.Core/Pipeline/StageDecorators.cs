@@ -41,13 +41,7 @@ public static class StageDecorators
             return stage(state, context);
         }
 
-        int epochs = context.Spec switch
-        {
-            Recipes.TrainStageSpec t => t.Training.Epochs,
-            Recipes.AdalStageSpec a => a.Training.Epochs,
-            Recipes.RetrainStageSpec r => r.Training.Epochs,
-            _ => 0,
-        };
+        int epochs = Recipes.StageSpec.TrainingOf(context.Spec)?.Epochs ?? 0;
         var progress = new SyncProgress<TrainingProgress>(p => sink.Report(new PipelineProgress(context.Name, context.Index, epochs, p)));
         return stage(state, context with { Progress = progress });
     };

@@ -57,6 +57,58 @@ public static class RecipeRules
                 Error(path, $"{what} needs the TT model, but no 'project' stage comes before it{fix}");
             }
         }
+        CheckSharedSchedules(recipe, Error);
         return errors;
+    }
+
+    // A stage with 'cycle_start' continues the schedule of the training stage before it: same cycle, no gap, same curve.
+    private static void CheckSharedSchedules(Recipe recipe, Action<string, string> error)
+    {
+        (int Index, TrainingSettings Training)? before = null;
+        for (var i = 0; i < recipe.Stages.Count; i++)
+        {
+            if (StageSpec.TrainingOf(recipe.Stages[i]) is not { } t)
+            {
+                continue;
+            }
+            if (t.Schedule.CycleStart > 0 && before is (var j, var p))
+            {
+                var path = $"stages.{i}.schedule";
+                var end = p.Schedule.CycleStart + p.Epochs;
+                if (p.Schedule.CycleEpochs != t.Schedule.CycleEpochs)
+                {
+                    var theirs = p.Schedule.CycleEpochs == 0 ? "has a schedule of its own" : $"is in a {p.Schedule.CycleEpochs}-epoch one";
+                    error($"{path}.cycle_epochs", $"this stage continues a {t.Schedule.CycleEpochs}-epoch shared schedule from cycle epoch {t.Schedule.CycleStart}, but the training stage before it (stages.{j}) {theirs}; give both the same 'cycle_epochs'");
+                }
+                else if (end != t.Schedule.CycleStart)
+                {
+                    error($"{path}.cycle_start", $"stages.{j} ends at cycle epoch {end}, so the stage that continues its schedule starts there: 'cycle_start: {end}' (got {t.Schedule.CycleStart})");
+                }
+                else
+                {
+                    var earlier = CurveSettings(p).ToDictionary(c => c.Key, c => c.Value);
+                    foreach (var (key, mine) in CurveSettings(t).Where(c => earlier.TryGetValue(c.Key, out var v) && v != c.Value))
+                    {
+                        var theirs = earlier[key];
+                        error($"stages.{i}.{key}", $"this stage continues the schedule of stages.{j}, whose '{key}' is {theirs} (got {mine}); give the same value, or let this stage start a schedule of its own (no 'cycle_start')");
+                    }
+                }
+            }
+            before = (i, t);
+        }
+    }
+
+    // What shapes the learning-rate curve; stages of one cycle must agree on it (step keys only between step schedules).
+    private static IEnumerable<(string Key, string Value)> CurveSettings(TrainingSettings t)
+    {
+        static string Text(double x) => x.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        yield return ("optimizer.lr", Text(t.Optimizer.Lr));
+        yield return ("schedule.name", YamlNames.Of(t.Schedule.Name));
+        yield return ("schedule.warmup_epochs", Text(t.Schedule.WarmupEpochs));
+        if (t.Schedule.Name == ScheduleName.Step)
+        {
+            yield return ("schedule.step_size", Text(t.Schedule.StepSize));
+            yield return ("schedule.gamma", Text(t.Schedule.Gamma));
+        }
     }
 }

@@ -115,7 +115,9 @@ public sealed record TrainerSettings
         if (LabelSmoothing is < 0 or >= 1) errors.Add($"LabelSmoothing must be in [0, 1) (got {LabelSmoothing})");
         if (GradientClipNorm is <= 0) errors.Add($"GradientClipNorm must be > 0 (got {GradientClipNorm})");
         if (Threads is < 1) errors.Add($"Threads must be >= 1 (got {Threads})");
-        if (Schedule.WarmupEpochs < 0 || Schedule.WarmupEpochs > Epochs) errors.Add($"Schedule.WarmupEpochs must be in [0, Epochs] (got {Schedule.WarmupEpochs})");
+        // In a shared cycle the warm-up counts from the cycle's first epoch, so the cycle bounds it, not this run.
+        (double span, string spanName) = Schedule.CycleEpochs > 0 ? (Schedule.CycleEpochs, "Schedule.CycleEpochs") : (Epochs, "Epochs");
+        if (Schedule.WarmupEpochs < 0 || Schedule.WarmupEpochs > span) errors.Add($"Schedule.WarmupEpochs must be in [0, {spanName}] (got {Schedule.WarmupEpochs})");
         if (Schedule.CycleEpochs < 0 || Schedule.CycleStartEpoch < 0) errors.Add($"Schedule.CycleEpochs and Schedule.CycleStartEpoch must be >= 0 (got {Schedule.CycleEpochs}, {Schedule.CycleStartEpoch})");
         if (Schedule.CycleEpochs > 0 && Schedule.CycleStartEpoch + Epochs > Schedule.CycleEpochs) errors.Add($"Schedule.CycleStartEpoch + Epochs must be <= Schedule.CycleEpochs (got {Schedule.CycleStartEpoch} + {Epochs} > {Schedule.CycleEpochs})");
         if (Schedule.CycleEpochs == 0 && Schedule.CycleStartEpoch > 0) errors.Add("Schedule.CycleStartEpoch needs Schedule.CycleEpochs");

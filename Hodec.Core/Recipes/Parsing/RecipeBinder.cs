@@ -240,13 +240,20 @@ internal static class RecipeBinder
             s.Int("cycle_start", 0) ?? 0);
         if (s is not null)
         {
-            CheckCycle(s, schedule, epochs ?? 1);
+            CheckSchedule(s, schedule, epochs ?? 1);
         }
         return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
     }
 
-    private static void CheckCycle(MapReader s, ScheduleSpec schedule, int epochs)
+    private static void CheckSchedule(MapReader s, ScheduleSpec schedule, int epochs)
     {
+        // A warm-up counts from the schedule's first epoch: the stage's own, or the shared cycle's.
+        var span = schedule.CycleEpochs > 0 ? schedule.CycleEpochs : epochs;
+        if (schedule.WarmupEpochs > span)
+        {
+            var what = schedule.CycleEpochs > 0 ? $"the shared schedule's {span} epochs ('{s.Path}.cycle_epochs')" : $"this stage's {span} epochs";
+            s.Error("warmup_epochs", $"'{s.Path}.warmup_epochs' ({schedule.WarmupEpochs}) is longer than {what}");
+        }
         if (schedule.CycleEpochs == 0 && schedule.CycleStart > 0)
         {
             s.Error("cycle_start", $"'{s.Path}.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'");

@@ -10,6 +10,15 @@ public abstract record StageSpec
 
     /// <summary>Whether the stage needs the projected (TT) model, i.e. must come after <c>project</c>.</summary>
     public virtual bool NeedsCompressedModel => false;
+
+    /// <summary>The training settings of a train, adal or retrain stage; null for the others.</summary>
+    public static TrainingSettings? TrainingOf(StageSpec stage) => stage switch
+    {
+        TrainStageSpec t => t.Training,
+        AdalStageSpec a => a.Training,
+        RetrainStageSpec r => r.Training,
+        _ => null,
+    };
 }
 
 /// <summary>Optimiser settings shared by every training stage.</summary>

@@ -46,11 +46,43 @@ public class RecipeValidationTests
     [Theory]
     [InlineData("schedule: { cycle_start: 3 }", "bad.yml:9:30: error: 'stages.0.schedule.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'")]
     [InlineData("schedule: { cycle_epochs: 10, cycle_start: 9 }", "bad.yml:9:48: error: this stage's 2 epochs from cycle epoch 9 run past the shared schedule's 10 epochs ('stages.0.schedule.cycle_epochs'); the latest start is 8")]
+    [InlineData("schedule: { warmup_epochs: 3 }", "bad.yml:9:32: error: 'stages.0.schedule.warmup_epochs' (3) is longer than this stage's 2 epochs")]
+    [InlineData("schedule: { cycle_epochs: 4, warmup_epochs: 5 }", "bad.yml:9:49: error: 'stages.0.schedule.warmup_epochs' (5) is longer than the shared schedule's 4 epochs ('stages.0.schedule.cycle_epochs')")]
     [InlineData("schedule: { cycle_epochs: 1 }", "bad.yml:9:31: error: 'stages.0.schedule.cycle_epochs' (1) is shorter than this stage's 2 epochs; a shared schedule spans this stage and the ones around it")]
     public void SharedSchedule_MustHoldTheStage(string setting, string expected)
     {
         var d = Reject(RecipeText.WithStages($"  - kind: train\n    epochs: 2\n    {setting}"));
         Assert.Equal(expected, d.ToString());
+    }
+
+    [Theory]
+    [InlineData("schedule: { cycle_epochs: 6, cycle_start: 2 }", "bad.yml:12:31: error: this stage continues a 6-epoch shared schedule from cycle epoch 2, but the training stage before it (stages.0) is in a 5-epoch one; give both the same 'cycle_epochs'")]
+    [InlineData("schedule: { cycle_epochs: 5, cycle_start: 1 }", "bad.yml:12:47: error: stages.0 ends at cycle epoch 2, so the stage that continues its schedule starts there: 'cycle_start: 2' (got 1)")]
+    [InlineData("optimizer: { lr: 0.01 }\n    schedule: { cycle_epochs: 5, cycle_start: 2 }", "bad.yml:12:22: error: this stage continues the schedule of stages.0, whose 'optimizer.lr' is 0.1 (got 0.01); give the same value, or let this stage start a schedule of its own (no 'cycle_start')")]
+    [InlineData("schedule: { cycle_epochs: 5, cycle_start: 2, name: step }", "bad.yml:12:56: error: this stage continues the schedule of stages.0, whose 'schedule.name' is cosine (got step); give the same value, or let this stage start a schedule of its own (no 'cycle_start')")]
+    public void SharedSchedule_NextStageMustContinueIt(string setting, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: train\n    epochs: 2\n    schedule: {{ cycle_epochs: 5 }}\n  - kind: train\n    epochs: 3\n    {setting}"));
+        Assert.Equal(expected, d.ToString());
+    }
+
+    [Fact]
+    public void SharedSchedule_StepStagesMustAgreeOnTheirDecay()
+    {
+        var d = Reject(RecipeText.WithStages(
+            "  - kind: train\n    epochs: 2\n    schedule: { name: step, cycle_epochs: 4, step_size: 1 }\n" +
+            "  - kind: train\n    epochs: 2\n    schedule: { name: step, cycle_epochs: 4, cycle_start: 2, step_size: 2 }"));
+        Assert.Equal("bad.yml:12:73: error: this stage continues the schedule of stages.0, whose 'schedule.step_size' is 1 (got 2); give the same value, or let this stage start a schedule of its own (no 'cycle_start')", d.ToString());
+    }
+
+    [Fact]
+    public void SharedSchedule_WarmupMayOutlastAStage()
+    {
+        // The warm-up counts from the cycle's first epoch, so a 3-epoch warm-up over 2-epoch stages is one curve.
+        var result = RecipeLoader.TryParse(RecipeText.WithStages(
+            "  - kind: train\n    epochs: 2\n    schedule: { cycle_epochs: 4, warmup_epochs: 3 }\n" +
+            "  - kind: train\n    epochs: 2\n    schedule: { cycle_epochs: 4, cycle_start: 2, warmup_epochs: 3 }"), "ok.yml");
+        Assert.True(result.Succeeded, RecipeDiagnostic.FormatAll(result.Diagnostics));
     }
 
     [Fact]

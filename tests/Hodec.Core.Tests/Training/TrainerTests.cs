@@ -182,4 +182,16 @@ public sealed class TrainerTests
         Assert.Equal("Invalid trainer settings:\n  Schedule.CycleStartEpoch + Epochs must be <= Schedule.CycleEpochs (got 18 + 8 > 25)", e.Message);
         (settings with { Schedule = new ScheduleSettings(CycleEpochs: 25, CycleStartEpoch: 17) }).Validate();
     }
+
+    [Fact]
+    public void Settings_WarmupInACycle_IsBoundedByTheCycle()
+    {
+        // The warm-up counts from the cycle's start, so it may outlast this run but not the cycle.
+        var settings = new TrainerSettings { Epochs = 2, Schedule = new ScheduleSettings(WarmupEpochs: 3, CycleEpochs: 4, CycleStartEpoch: 2) };
+        settings.Validate();
+        var e = Assert.Throws<HodecException>((settings with { Schedule = settings.Schedule with { WarmupEpochs = 5 } }).Validate);
+        Assert.Equal("Invalid trainer settings:\n  Schedule.WarmupEpochs must be in [0, Schedule.CycleEpochs] (got 5)", e.Message);
+        e = Assert.Throws<HodecException>((settings with { Schedule = new ScheduleSettings(WarmupEpochs: 3) }).Validate);
+        Assert.Equal("Invalid trainer settings:\n  Schedule.WarmupEpochs must be in [0, Epochs] (got 3)", e.Message);
+    }
 }

@@ -87,10 +87,12 @@ public static class RecipeRules
                 else
                 {
                     var earlier = CurveSettings(p).ToDictionary(c => c.Key, c => c.Value);
-                    foreach (var (key, mine) in CurveSettings(t).Where(c => earlier.TryGetValue(c.Key, out var v) && v != c.Value))
+                    foreach (var (key, mine) in CurveSettings(t))
                     {
-                        var theirs = earlier[key];
-                        error($"stages.{i}.{key}", $"this stage continues the schedule of stages.{j}, whose '{key}' is {theirs} (got {mine}); give the same value, or let this stage start a schedule of its own (no 'cycle_start')");
+                        if (earlier.TryGetValue(key, out var theirs) && theirs != mine)
+                        {
+                            error($"stages.{i}.{key}", $"this stage continues the schedule of stages.{j}, whose '{key}' is {theirs} (got {mine}); give the same value, or let this stage start a schedule of its own (no 'cycle_start')");
+                        }
                     }
                 }
             }

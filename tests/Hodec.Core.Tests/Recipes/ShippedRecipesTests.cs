@@ -30,7 +30,7 @@ public class ShippedRecipesTests
     public void Recipes_IncludeTheDocumentedSet()
     {
         var all = RecipePaths();
-        foreach (var expected in new[] { "quickstart.yml", "fashion-mnist-resnet20-hodec.yml", "cifar10-resnet32-hodec.yml", "cifar10-resnet56-hodec.yml", "bench/1-dense.yml", "bench/2-hodec-adal.yml", "bench/3-hodec-no-adal.yml", "bench/4-tt-classical.yml", "bench/12-epochs/1-dense.yml", "bench/12-epochs/2-hodec-adal.yml", "bench/adal-from-start/1-dense.yml", "bench/adal-from-start/2-hodec-adal.yml" })
+        foreach (var expected in new[] { "quickstart.yml", "fashion-mnist-resnet20-hodec.yml", "cifar10-resnet32-hodec.yml", "cifar10-resnet56-hodec.yml", "bench/1-dense.yml", "bench/2-hodec-adal.yml", "bench/3-hodec-no-adal.yml", "bench/4-tt-classical.yml", "bench/12-epochs/1-dense.yml", "bench/12-epochs/2-hodec-adal.yml", "bench/adal-from-start/1-dense.yml", "bench/adal-from-start/2-hodec-adal.yml", "bench/headline/1-dense.yml", "bench/headline/2-hodec-adal.yml", "bench/headline/3-hodec-no-adal.yml", "bench/headline/4-tt-classical.yml" })
         {
             Assert.Contains(Path.Combine("recipes", expected), all);
         }
@@ -72,6 +72,26 @@ public class ShippedRecipesTests
         Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench")));
         Assert.Equal([12], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "12-epochs")));
         Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "adal-from-start")));
+        Assert.Equal([25], BenchEpochTotals(Path.Combine(RepoRoot, "recipes", "bench", "headline")));
+    }
+
+    [Fact]
+    public void HeadlineRows_StartAsTheDenseBaseline_OnItsOneSchedule()
+    {
+        // The README table compares rows 2-4 with row 1 on one cosine: their first stage must be row 1's first epochs.
+        var dir = Path.Combine(RepoRoot, "recipes", "bench", "headline");
+        var dense = RecipeLoader.Load(Path.Combine(dir, "1-dense.yml"));
+        var baseline = Assert.IsType<TrainStageSpec>(dense.Stages[0]).Training;
+        foreach (var row in new[] { "2-hodec-adal.yml", "3-hodec-no-adal.yml", "4-tt-classical.yml" })
+        {
+            var recipe = RecipeLoader.Load(Path.Combine(dir, row));
+            var first = Assert.IsType<TrainStageSpec>(recipe.Stages[0]).Training;
+
+            Assert.Equal((dense.Seed, dense.Model, dense.Data), (recipe.Seed, recipe.Model, recipe.Data));
+            Assert.Equal(baseline.Optimizer, first.Optimizer);
+            Assert.Equal(baseline.Schedule with { CycleEpochs = baseline.Epochs }, first.Schedule);
+            Assert.Equal(baseline.Epochs, recipe.Stages.OfType<RetrainStageSpec>().Single().Training.Schedule.CycleEpochs);
+        }
     }
 
     private static IEnumerable<int> BenchEpochTotals(string directory) =>

@@ -96,13 +96,7 @@ public class ShippedRecipesTests
 
     private static IEnumerable<int> BenchEpochTotals(string directory) =>
         Directory.EnumerateFiles(directory, "*.yml")
-            .Select(f => RecipeLoader.Load(f).Stages.Sum(s => s switch
-            {
-                TrainStageSpec t => t.Training.Epochs,
-                AdalStageSpec a => a.Training.Epochs,
-                RetrainStageSpec r => r.Training.Epochs,
-                _ => 0,
-            }))
+            .Select(f => RecipeLoader.Load(f).Stages.Sum(s => StageSpec.TrainingOf(s)?.Epochs ?? 0))
             .Distinct();
 
     [Fact]

@@ -10,7 +10,8 @@ namespace Hodec.Tool.Output;
 public sealed class PlainProgressWriter(TextWriter output, TimeProvider time, TimeSpan interval) : IProgress<TrainingProgress>
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, DateTimeOffset> _stageStarts = [];
+    // Where this process first saw each stage: a resumed stage starts part done, so the rate counts from there.
+    private readonly Dictionary<string, (DateTimeOffset Time, double Done)> _stageStarts = [];
     private DateTimeOffset? _lastLine;
 
     /// <summary>The default pace: one line every two seconds.</summary>
@@ -22,7 +23,7 @@ public sealed class PlainProgressWriter(TextWriter output, TimeProvider time, Ti
         lock (_gate)
         {
             DateTimeOffset now = time.GetUtcNow();
-            bool firstOfStage = _stageStarts.TryAdd(value.Stage, now);
+            bool firstOfStage = _stageStarts.TryAdd(value.Stage, (now, Fraction(value)));
             bool due = _lastLine is null || now - _lastLine.Value >= interval;
             if (!firstOfStage && !due && !value.IsEpochEnd)
             {
@@ -30,16 +31,21 @@ public sealed class PlainProgressWriter(TextWriter output, TimeProvider time, Ti
             }
 
             _lastLine = now;
-            output.WriteLine(Format(value, now - _stageStarts[value.Stage]));
+            var (started, doneAtStart) = _stageStarts[value.Stage];
+            output.WriteLine(Format(value, now - started, doneAtStart));
         }
     }
 
-    /// <summary>One progress line; <paramref name="elapsed"/> since the stage's first event gives the ETA.</summary>
-    public static string Format(TrainingProgress p, TimeSpan elapsed)
+    /// <summary>
+    /// One progress line. The ETA comes from the pace since this process's first event of the stage:
+    /// <paramref name="elapsed"/> since then, in which the stage went from <paramref name="doneAtStart"/> to now.
+    /// </summary>
+    public static string Format(TrainingProgress p, TimeSpan elapsed, double doneAtStart = 0)
     {
         double done = Fraction(p);
-        string eta = done > 0 && elapsed > TimeSpan.Zero
-            ? FormatDuration(TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - done) / done))
+        double progressed = done - doneAtStart;
+        string eta = progressed > 0 && elapsed > TimeSpan.Zero
+            ? FormatDuration(TimeSpan.FromSeconds(Math.Round(elapsed.TotalSeconds * (1 - done) / progressed)))
             : "--:--:--";
         return string.Create(CultureInfo.InvariantCulture,
             $"{p.Stage}: epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} ({done * 100:0}%) "

@@ -41,6 +41,23 @@ public sealed class PlainProgressWriterTests
         Assert.Equal("finetune: epoch 2/3 batch 5/10 (50%) loss 0.1235 top1 91.25% lr 0.001 2500 samples/s ETA 00:01:00", line);
     }
 
+    [Fact]
+    public void Report_ResumedStage_EtaFromThePaceSinceThisProcessJoined()
+    {
+        // Resumed at 1 of 3 epochs; 30 s later it is at 1.5: 0.5 epoch per 30 s, so 1.5 epochs left -> 90 s.
+        var time = new ManualTime();
+        using var output = new StringWriter();
+        var writer = new PlainProgressWriter(output, time, TimeSpan.FromSeconds(2));
+
+        writer.Report(At(2, 0));
+        time.Advance(TimeSpan.FromSeconds(30));
+        writer.Report(At(2, 5));
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("ETA --:--:--", lines[0]);
+        Assert.EndsWith("ETA 00:01:30", lines[1]);
+    }
+
     [Theory]
     [InlineData(1, 0, 0.0)]
     [InlineData(1, 10, 1.0 / 3)]

@@ -4,6 +4,8 @@
 # machine (row 4 about 120); rows are independent, so two can run side by side, one thread each. Other sets:
 # recipes/bench (restarted schedules), recipes/bench/12-epochs and recipes/bench/adal-from-start (ADAL from the first
 # epoch, 12 and 25 epochs).
+# Run it again with the same arguments to continue: a row whose directory holds a run is resumed (a finished one
+# only rewrites its reports).
 #   benchmarks/headline.sh [OUT_DIR] [THREADS] [RECIPES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,8 @@ rows=()
 for recipe in "$recipes"/*.yml; do
   row="$(basename "$recipe" .yml)"
   rows+=("$out/$row")
-  hodec run "$recipe" --threads "$threads" --out "$out/$row"
+  resume=()
+  if [ -f "$out/$row/recipe.yml" ]; then resume=(--resume); fi
+  hodec run "$recipe" --threads "$threads" --out "$out/$row" "${resume[@]}"
 done
 hodec compare "${rows[@]}" --out "$out/comparison.md"

@@ -74,6 +74,9 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
     /// <summary>The penalty in force for the epoch in progress: <c>Rho.At(EpochsDone)</c> (after a run, the next epoch's).</summary>
     public double CurrentRho => settings.Rho.At(epochsDone);
 
+    /// <summary>The penalty the last finished epoch trained with (before any epoch, <see cref="CurrentRho"/>).</summary>
+    public double LastEpochRho => settings.Rho.At(Math.Max(0, epochsDone - 1));
+
     /// <summary>Epochs finished (the rho schedule's position).</summary>
     public int EpochsDone => epochsDone;
 

@@ -62,6 +62,7 @@ public sealed class AdalRegularizerTests
         }
 
         Assert.Equal(20 * 32, adal.CurrentRho, 9); // the next epoch's: 5 epochs done
+        Assert.Equal(20 * 16, adal.LastEpochRho, 9); // the fifth epoch's: 20 * 2^4
     }
 
     [Fact]

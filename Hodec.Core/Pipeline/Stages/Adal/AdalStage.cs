@@ -27,7 +27,8 @@ public static class AdalStage
             () => $", approximation error {adal.MeanApproximationError:G3} (mean), next rho {adal.CurrentRho:G3}");
         var errors = adal.ErrorHistory;
         var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
-        context.Log.Information("ADAL: mean approximation error {Error:G4}, rho {Rho:G4}", adal.MeanApproximationError, adal.CurrentRho);
+        // The rho the last epoch trained with: CurrentRho is already the next one, past the schedule's end.
+        context.Log.Information("ADAL: mean approximation error {Error:G4}, last rho {Rho:G4}", adal.MeanApproximationError, adal.LastEpochRho);
         return state.WithStage(new StageReport(context.Name, epochs));
     }
 }

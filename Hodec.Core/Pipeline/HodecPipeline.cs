@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Hodec.Compression;
 using Hodec.Costs;
 using Hodec.Data;
@@ -31,22 +32,23 @@ public static class HodecPipeline
         {
             recipe = recipe with { Seed = seed };
         }
-        if ((options.Threads ?? recipe.Data.Threads) is int threads)
-        {
-            set_num_threads(threads);
-        }
 
         var run = new RunDirectory(options.RunDirectory);
         Directory.CreateDirectory(run.Path);
         var resolved = RecipeYamlWriter.Write(recipe);
         var snapshot = options.Resume ? CheckResume(run, resolved) : null;
+        var startEnvironment = options.Resume ? RunEnvironment.Read(run.File(RunDirectory.EnvironmentFile)) : null;
+        if (RunEnvironment.Threads(options.Threads, recipe.Data.Threads, startEnvironment) is int threads)
+        {
+            set_num_threads(threads);
+        }
         if (!options.Resume)
         {
             run.Clear();
         }
         var git = RunEnvironment.GitCommit();
         run.WriteText(RunDirectory.RecipeFile, resolved);
-        run.WriteText(RunDirectory.EnvironmentFile, RunEnvironment.Json(recipe.Seed, get_num_threads(), git));
+        WriteEnvironment(run, RunEnvironment.Current(recipe.Seed, get_num_threads(), git), startEnvironment, options.Resume, log);
 
         using var model = RecipeModel.Create(recipe);
         var inputShape = RecipeModel.InputShape(recipe);
@@ -119,6 +121,25 @@ public static class HodecPipeline
             state = state with { Compressed = StageTraining.Measure(state.Model, recipe, test, inputShape) };
         }
         return state;
+    }
+
+    // A new run records its environment; a resume keeps the start's, appends its own and warns about what differs.
+    private static void WriteEnvironment(RunDirectory run, JsonObject now, JsonObject? start, bool resume, ILogger log)
+    {
+        if (!resume)
+        {
+            run.WriteText(RunDirectory.EnvironmentFile, RunEnvironment.Serialize(now));
+            return;
+        }
+        if (start is null)
+        {
+            log.Warning("{File} of this run is missing or unreadable, so the resume cannot be checked against the start's environment", RunDirectory.EnvironmentFile);
+        }
+        foreach (var warning in start is null ? [] : RunEnvironment.ResumeWarnings(start, now))
+        {
+            log.Warning("{Warning}", warning);
+        }
+        run.WriteText(RunDirectory.EnvironmentFile, RunEnvironment.Serialize(RunEnvironment.WithResume(start ?? [], now, DateTimeOffset.UtcNow)));
     }
 
     private static PipelineSnapshot? CheckResume(RunDirectory run, string resolved)

@@ -5,7 +5,7 @@ namespace Hodec.Pipeline;
 /// <param name="RunDirectory">The run directory (created if missing).</param>
 /// <param name="Overrides"><c>path=value</c> overrides, applied in order before validation.</param>
 /// <param name="Resume">Continue from the last checkpoint in <paramref name="RunDirectory"/>.</param>
-/// <param name="Threads">torch CPU threads; null takes the recipe's <c>data.threads</c>, else libtorch's default.</param>
+/// <param name="Threads">torch CPU threads; null takes the recipe's <c>data.threads</c>, else on resume the run's own count, else libtorch's default.</param>
 /// <param name="Seed">Overrides the recipe's seed.</param>
 /// <param name="ResumeCommand">The command that resumes this run, quoted in failure messages.</param>
 public sealed record PipelineOptions(

@@ -22,7 +22,7 @@ internal static class RunCommand
             HelpName = "dir",
         };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the run directory." };
-        var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: all cores).", HelpName = "n" };
+        var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: the recipe's data.threads, else on --resume the run's own count, else all cores).", HelpName = "n" };
         var device = new Option<string>("--device")
         {
             Description = "Compute device. This build is CPU-only.",

@@ -63,6 +63,11 @@ public sealed class HodecPipelineTests : IDisposable
         Assert.Equal(expected, Stable(resumed.Report));
         Assert.Null(ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json"))).Incomplete);
         Assert.DoesNotContain("Incomplete run", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.md")));
+
+        // environment.json keeps the start's facts and records the resume.
+        var environment = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "environment.json")))!;
+        Assert.Equal(7, (int)environment["seed"]!);
+        Assert.Equal(1, (int)Assert.Single(environment["resumes"]!.AsArray())!["threads"]!);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace Hodec.StepTime;
 /// ADAL with the recipe defaults (SGD 0.1, momentum 0.9, wd 5e-4, cosine, batch 128, Z/U once per epoch), then
 /// projection: prints the per-epoch approximation error and top-1 right before and after projection, so rho schedules
 /// can be compared. Usage: adal [model] [dataset] [epochs] [threads] [rho initial] [rho factor] [train subset|all].
+/// Without a factor, rho grows to the recipe default's final value over the epochs, as a recipe's adal stage does.
 /// </summary>
 internal static class AdalRun
 {
@@ -23,7 +24,7 @@ internal static class AdalRun
         int epochs = args.Length > 2 ? int.Parse(args[2], c) : 15;
         int threads = args.Length > 3 ? int.Parse(args[3], c) : 1;
         double initial = args.Length > 4 ? double.Parse(args[4], c) : RhoSpec.DefaultInitial;
-        double factor = args.Length > 5 ? double.Parse(args[5], c) : RhoSpec.DefaultFactor;
+        double factor = args.Length > 5 ? double.Parse(args[5], c) : RhoSpec.Reaching(initial, RhoSpec.DefaultFinal, epochs).Factor;
         int? subset = args.Length > 6 && args[6] != "all" ? int.Parse(args[6], c) : null;
 
         torch.set_num_threads(threads);

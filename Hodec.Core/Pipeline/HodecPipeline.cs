@@ -50,8 +50,11 @@ public static class HodecPipeline
         run.WriteText(RunDirectory.RecipeFile, resolved);
         WriteEnvironment(run, RunEnvironment.Current(recipe.Seed, get_num_threads(), git), startEnvironment, options.Resume, log);
 
+        long memory = MemoryCheck.Available();
+        MemoryCheck.EnsureModelFits(recipe, loaded.Source, memory);
         using var model = RecipeModel.Create(recipe);
         var inputShape = RecipeModel.InputShape(recipe);
+        MemoryCheck.EnsureTrainingFits(recipe, loaded.Source, model, inputShape, memory);
         var dense = ModelCost.Measure(model, inputShape);
         var plan = RecipePlanning.Plan(recipe, loaded.Source, model);
         if (plan is not null)

@@ -109,7 +109,12 @@ public sealed class PipelineEngine : IHodecEngine
     {
         try
         {
+            MemoryCheck.EnsureModelFits(recipe, source, MemoryCheck.Available());
             return RecipeModel.Create(recipe);
+        }
+        catch (ModelTooLargeException)
+        {
+            throw; // already located at the key to change
         }
         catch (HodecException e)
         {

@@ -6,7 +6,7 @@ namespace Hodec.Tests.Recipes;
 /// <summary>The recipes and the JSON Schema shipped under recipes/ stay valid and in step with the reader.</summary>
 public class ShippedRecipesTests
 {
-    private static readonly string RepoRoot = FindRoot();
+    internal static readonly string RepoRoot = FindRoot();
 
     private static string FindRoot()
     {

@@ -71,6 +71,43 @@ public sealed class TensorDataset : IDisposable
         return new TensorDataset(Images.index_select(0, index), Labels.index_select(0, index), NumClasses);
     }
 
+    /// <summary>
+    /// Splits off <paramref name="count"/> samples, stratified: each class gives its share of them (largest remainders
+    /// first), drawn by a seeded shuffle of that class. Returns the rest and the held-out part, both in their original order.
+    /// </summary>
+    public (TensorDataset Kept, TensorDataset HeldOut) Split(int count, int seed)
+    {
+        if (count <= 0 || count >= Count)
+        {
+            throw new HodecException($"A validation split of {count} images does not fit a training split of {Count}: hold out at least 1 and fewer than {Count}.");
+        }
+
+        long[] labels = Labels.data<long>().ToArray();
+        var byClass = Enumerable.Range(0, NumClasses).Select(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray()).ToArray();
+        // Exact shares, floored, then one more for the classes with the largest remainders (ties to the lower class).
+        var share = byClass.Select(members => (double)count * members.Length / labels.Length).ToArray();
+        var quota = share.Select(s => (int)Math.Floor(s)).ToArray();
+        foreach (int c in Enumerable.Range(0, NumClasses).OrderByDescending(c => share[c] - quota[c]).ThenBy(c => c).Take(count - quota.Sum()))
+        {
+            quota[c]++;
+        }
+
+        var random = new Random(seed);
+        var heldOut = new HashSet<int>();
+        for (int c = 0; c < NumClasses; c++)
+        {
+            int[] members = [.. byClass[c]];
+            random.Shuffle(members);
+            heldOut.UnionWith(members.Take(quota[c]));
+        }
+
+        using var scope = NewDisposeScope();
+        var rest = tensor(Enumerable.Range(0, labels.Length).Where(i => !heldOut.Contains(i)).Select(i => (long)i).ToArray());
+        var held = tensor(heldOut.Order().Select(i => (long)i).ToArray());
+        return (new TensorDataset(Images.index_select(0, rest), Labels.index_select(0, rest), NumClasses),
+            new TensorDataset(Images.index_select(0, held), Labels.index_select(0, held), NumClasses));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -80,12 +117,38 @@ public sealed class TensorDataset : IDisposable
 }
 
 /// <summary>The train and test splits of a dataset.</summary>
-public sealed record DatasetSplits(DatasetInfo Info, TensorDataset Train, TensorDataset Test) : IDisposable
+public sealed record DatasetSplits(DatasetInfo Info, TensorDataset Train, TensorDataset Test, TensorDataset? Validation = null) : IDisposable
 {
+    /// <summary>The split that per-epoch metrics and every choice use: validation where there is one, else test.</summary>
+    public TensorDataset Selection => Validation ?? Test;
+
+    /// <summary>The name of <see cref="Selection"/>, as reports give it.</summary>
+    public string SelectionName => Validation is null ? SplitNames.Test : SplitNames.Validation;
+
+    /// <summary>These splits with <paramref name="count"/> training samples held out as validation (seeded, stratified); 0 holds out none.</summary>
+    public DatasetSplits WithValidation(int count, int seed)
+    {
+        if (count == 0)
+        {
+            return this;
+        }
+        var (train, validation) = Train.Split(count, seed);
+        Train.Dispose();
+        return this with { Train = train, Validation = validation };
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         Train.Dispose();
         Test.Dispose();
+        Validation?.Dispose();
     }
+}
+
+/// <summary>The names reports give the splits a figure was measured on.</summary>
+public static class SplitNames
+{
+    public const string Test = "test";
+    public const string Validation = "validation";
 }

@@ -30,8 +30,15 @@ public static class HodecPipeline
         var recipe = loaded.Value;
         if (options.Seed is int seed)
         {
-            recipe = recipe with { Seed = seed };
+            recipe = recipe with { Seed = seed, Seeds = null };
         }
+        else if (recipe.Seeds is { Count: > 0 } seeds)
+        {
+            throw new HodecException(
+                $"The recipe lists the seeds [{string.Join(", ", seeds)}]; a pipeline runs one of them at a time, into its own directory ({nameof(SeedRuns)}.{nameof(SeedRuns.Directory)}).")
+            { Location = loaded.Source?.Locate("seeds").ToString() };
+        }
+        var reference = ReferenceRun.Load(recipe, loaded.Source);
 
         var run = new RunDirectory(options.RunDirectory);
         Directory.CreateDirectory(run.Path);
@@ -63,10 +70,10 @@ public static class HodecPipeline
             LogPlan(log, plan);
         }
 
-        using var data = DatasetRegistry.Load(recipe.Data.Dataset, new DataOptions(recipe.Data.Root, false, recipe.Data.Subset?.Train, recipe.Data.Subset?.Test));
-        log.Information("Data: {Dataset}, {Train} training and {Test} test images", recipe.Data.Dataset, data.Train.Count, data.Test.Count);
+        using var data = LoadData(recipe);
+        log.Information("Data: {Dataset}, {Train} training, {Validation} validation and {Test} test images", recipe.Data.Dataset, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count);
 
-        var state = PipelineState.Initial(model, plan, dense.TotalParams, dense.TotalMacs);
+        var state = PipelineState.Initial(model, plan, dense.TotalParams, dense.TotalMacs) with { Reference = reference };
         if (snapshot is not null)
         {
             if (snapshot.IsCompressed)
@@ -74,7 +81,7 @@ public static class HodecPipeline
                 Projector.ApplyStructure(model, plan ?? throw new HodecException("The saved run is compressed but the recipe has no compression; resume with the same recipe."));
             }
             run.LoadModel(model, snapshot.ModelFile);
-            state = snapshot.ToState(model, plan);
+            state = snapshot.ToState(model, plan) with { Reference = reference };
             log.Information("Resuming after stage {Completed} of {Count}", snapshot.CompletedStages, recipe.Stages.Count);
         }
 
@@ -94,7 +101,7 @@ public static class HodecPipeline
             }
         }
 
-        state = Complete(state, recipe, data.Test, inputShape);
+        state = Complete(state, recipe, data, inputShape);
         var finished = DateTimeOffset.UtcNow;
         var info = new RunInfo(started, finished, (finished - started).TotalSeconds, Environment.MachineName, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             Environment.Version.ToString(), HodecInfo.Version, RunEnvironment.TorchSharpVersion, get_num_threads(), run.Path, Path.GetFullPath(options.RecipePath), git);
@@ -106,25 +113,40 @@ public static class HodecPipeline
         return new PipelineOutcome(run.Path, report, artifacts);
     }
 
-    /// <summary>One line: accuracy of both models and the reductions.</summary>
-    public static string Summary(HodecReport report) => report.Compressed is { } c
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"top-1 {report.Baseline.Top1:F2}% -> {c.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts), MACs {ReductionText.Change(report.Reduction!.Macs)}, params {ReductionText.Change(report.Reduction.Params)}")
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"top-1 {report.Baseline.Top1:F2}%, {report.Baseline.Params} params, {report.Baseline.Macs} MACs (dense)");
-
-    // Fills in accuracies no stage measured (a recipe without 'evaluate'), so the final report is complete.
-    private static PipelineState Complete(PipelineState state, Recipe recipe, TensorDataset test, long[] inputShape)
+    /// <summary>
+    /// One line that says what is compared with what: the final model's test top-1 after its epochs, against the
+    /// equal-budget dense reference when there is one (and no delta when there is none), and the reductions.
+    /// </summary>
+    public static string Summary(HodecReport report) => report switch
     {
-        if (state.Baseline is null && !state.IsCompressed)
+        { IsCompressed: false } => FormattableString.Invariant($"dense after {report.Final.Epochs} epochs: test top-1 {report.Final.Top1:F2}%, {report.Final.Params} params, {report.Final.Macs} MACs"),
+        { Reference: { } r } => FormattableString.Invariant(
+            $"dense reference, {r.Epochs} epochs: test top-1 {r.Top1:F2}%; {report.Method} after {report.Final.Epochs} epochs: {report.Final.Top1:F2}% ({report.DeltaTop1:+0.00;-0.00} pts); MACs {ReductionText.Change(report.Reduction!.Macs)}, params {ReductionText.Change(report.Reduction.Params)}"),
+        _ => FormattableString.Invariant(
+            $"{report.Method} after {report.Final.Epochs} epochs: test top-1 {report.Final.Top1:F2}%; MACs {ReductionText.Change(report.Reduction!.Macs)}, params {ReductionText.Change(report.Reduction.Params)}; no dense reference of equal budget, so no accuracy delta"),
+    };
+
+    /// <summary>The recipe's dataset and subsets, with its validation split held out of training (seeded by the recipe).</summary>
+    public static DatasetSplits LoadData(Recipe recipe)
+    {
+        var data = DatasetRegistry.Load(recipe.Data.Dataset, new DataOptions(recipe.Data.Root, false, recipe.Data.Subset?.Train, recipe.Data.Subset?.Test));
+        try
         {
-            state = state with { Baseline = StageTraining.Measure(state.Model, recipe, test, inputShape) };
+            return data.WithValidation(recipe.Data.ValidationCount(data.Train.Count), recipe.Seed);
         }
-        if (state.IsCompressed && state.Compressed is null)
+        catch
         {
-            state = state with { Compressed = StageTraining.Measure(state.Model, recipe, test, inputShape) };
+            data.Dispose();
+            throw;
         }
-        return state;
     }
+
+    // A recipe without 'evaluate' (or with training after it) still ends with the final model measured on the test
+    // split, once.
+    private static PipelineState Complete(PipelineState state, Recipe recipe, DatasetSplits data, long[] inputShape) =>
+        state.Final is null
+            ? state with { Final = StageTraining.Measure(state.Model, recipe, data.Test, SplitNames.Test, inputShape) with { Epochs = state.Epochs } }
+            : state;
 
     // A new run records its environment; a resume keeps the start's, appends its own and warns about what differs.
     private static void WriteEnvironment(RunDirectory run, JsonObject now, JsonObject? start, bool resume, ILogger log)

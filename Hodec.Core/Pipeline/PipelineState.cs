@@ -15,30 +15,35 @@ namespace Hodec.Pipeline;
 /// <param name="Plan">The compression plan (from <c>plan.json</c>), or null when the recipe compresses nothing.</param>
 /// <param name="DenseParams">Trainable parameters of the dense model.</param>
 /// <param name="DenseMacs">MACs per image of the dense model.</param>
-/// <param name="Baseline">The dense model's accuracy and costs, once measured (right before projection, or by <c>evaluate</c>).</param>
-/// <param name="Compressed">The compressed model's accuracy and costs, once measured.</param>
+/// <param name="PreProjection">The dense model's accuracy (selection split) and costs right before projection.</param>
+/// <param name="Final">The current model's test accuracy and costs, once <c>evaluate</c> measured them (reset by further training).</param>
 /// <param name="Stages">One report per finished stage, in run order.</param>
 /// <param name="Layers">Per compressed layer: shapes, factorisation, ranks, costs on the executed path.</param>
 /// <param name="Artifacts">Files written so far, by role (e.g. <c>dense_model</c>), relative to the run directory.</param>
 /// <param name="Export">Files written by an export stage.</param>
 /// <param name="Latency">Measured latency, when an evaluate stage asked for it.</param>
+/// <param name="Reference">The recipe's equal-budget dense reference run (read at the start of every run and resume).</param>
 public sealed record PipelineState(
     nn.Module<Tensor, Tensor> Model,
     bool IsCompressed,
     CompressionPlan? Plan,
     long DenseParams,
     long DenseMacs,
-    ModelMetrics? Baseline,
-    ModelMetrics? Compressed,
+    ModelMetrics? PreProjection,
+    ModelMetrics? Final,
     ImmutableList<StageReport> Stages,
     ImmutableList<LayerReport> Layers,
     ImmutableDictionary<string, string> Artifacts,
     ExportReport? Export = null,
-    LatencyReport? Latency = null)
+    LatencyReport? Latency = null,
+    ReferenceReport? Reference = null)
 {
     /// <summary>The state before the first stage.</summary>
     public static PipelineState Initial(nn.Module<Tensor, Tensor> model, CompressionPlan? plan, long denseParams, long denseMacs) =>
         new(model, false, plan, denseParams, denseMacs, null, null, [], [], ImmutableDictionary<string, string>.Empty);
+
+    /// <summary>Epochs trained so far in this run, over every finished stage.</summary>
+    public int Epochs => Stages.Sum(s => s.Epochs.Count);
 
     /// <summary>This state with <paramref name="stage"/> appended to <see cref="Stages"/>.</summary>
     public PipelineState WithStage(StageReport stage) => this with { Stages = Stages.Add(stage) };

@@ -72,7 +72,7 @@ public sealed class RunDirectory(string path)
     {
         var model = ModelCheckpoint(completed);
         SaveModel(state.Model, model);
-        var snapshot = new PipelineSnapshot(completed, model, state.IsCompressed, state.DenseParams, state.DenseMacs, state.Baseline, state.Compressed,
+        var snapshot = new PipelineSnapshot(completed, model, state.IsCompressed, state.DenseParams, state.DenseMacs, state.PreProjection, state.Final,
             state.Stages, state.Layers, state.Artifacts, state.Export, state.Latency);
         WriteText($"{CheckpointFolder}/{StateFile}", JsonSerializer.Serialize(snapshot, SnapshotJson) + "\n");
     }
@@ -120,8 +120,8 @@ public sealed record PipelineSnapshot(
     bool IsCompressed,
     long DenseParams,
     long DenseMacs,
-    ModelMetrics? Baseline,
-    ModelMetrics? Compressed,
+    ModelMetrics? PreProjection,
+    ModelMetrics? Final,
     IReadOnlyList<StageReport> Stages,
     IReadOnlyList<LayerReport> Layers,
     IReadOnlyDictionary<string, string> Artifacts,
@@ -130,6 +130,6 @@ public sealed record PipelineSnapshot(
 {
     /// <summary>The state to continue from, around a model already restored by the caller.</summary>
     public PipelineState ToState(nn.Module<Tensor, Tensor> model, Compression.CompressionPlan? plan) =>
-        new(model, IsCompressed, plan, DenseParams, DenseMacs, Baseline, Compressed, [.. Stages], [.. Layers],
+        new(model, IsCompressed, plan, DenseParams, DenseMacs, PreProjection, Final, [.. Stages], [.. Layers],
             Artifacts.ToImmutableDictionary(), Export, Latency);
 }

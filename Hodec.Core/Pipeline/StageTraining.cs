@@ -25,22 +25,30 @@ public static class StageTraining
         }
         var log = new EpochLog(context.Log, context.Name, training.Epochs, epochNote);
         using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log], context.Progress);
-        return trainer.Fit(context.Data.Train, context.Data.Test, resumeFrom, context.CancellationToken);
+        return trainer.Fit(context.Data.Train, context.Data.Selection, resumeFrom, context.CancellationToken);
     }
 
-    /// <summary>One report row per epoch: mean training loss, test top-1 in percent, final learning rate.</summary>
+    /// <summary>One report row per epoch: mean training loss, top-1 in percent on the selection split, final learning rate.</summary>
     public static EpochReport Epoch(EpochMetrics m, IReadOnlyDictionary<string, double>? approxError = null) =>
         new(m.Epoch, m.TrainLoss, m.Top1 * 100, m.LearningRate, approxError);
 
-    /// <summary>Top-1 and top-5 (percent) on the full test split, trainable parameters and MACs per image on the executed path.</summary>
-    public static ModelMetrics Measure(nn.Module<Tensor, Tensor> model, StageContext context) =>
-        Measure(model, context.Recipe, context.Data.Test, context.InputShape);
+    /// <summary>A training stage's report: its epochs, measured on the selection split.</summary>
+    public static StageReport Report(StageContext context, IEnumerable<EpochReport> epochs) =>
+        new(context.Name, [.. epochs], Split: context.Data.SelectionName);
 
-    /// <inheritdoc cref="Measure(nn.Module{Tensor, Tensor}, StageContext)"/>
-    public static ModelMetrics Measure(nn.Module<Tensor, Tensor> model, Recipe recipe, Data.TensorDataset test, long[] inputShape)
+    /// <summary>Accuracy on the selection split (validation, or test without one), params and MACs: for choices during the run.</summary>
+    public static ModelMetrics MeasureSelection(nn.Module<Tensor, Tensor> model, StageContext context) =>
+        Measure(model, context.Recipe, context.Data.Selection, context.Data.SelectionName, context.InputShape);
+
+    /// <summary>Top-1 and top-5 (percent) on the full test split, trainable parameters and MACs per image on the executed path.</summary>
+    public static ModelMetrics MeasureTest(nn.Module<Tensor, Tensor> model, StageContext context) =>
+        Measure(model, context.Recipe, context.Data.Test, Data.SplitNames.Test, context.InputShape);
+
+    /// <summary>Accuracy on <paramref name="split"/> (named <paramref name="splitName"/>), params and MACs of the executed path.</summary>
+    public static ModelMetrics Measure(nn.Module<Tensor, Tensor> model, Recipe recipe, Data.TensorDataset split, string splitName, long[] inputShape)
     {
-        var eval = Trainer.Evaluate(model, test, RecipeModel.EvalSettings(recipe));
+        var eval = Trainer.Evaluate(model, split, RecipeModel.EvalSettings(recipe));
         var cost = ModelCost.Measure(model, inputShape);
-        return new ModelMetrics(eval.Top1 * 100, eval.Top5 * 100, cost.TotalParams, cost.TotalMacs);
+        return new ModelMetrics(eval.Top1 * 100, eval.Top5 * 100, cost.TotalParams, cost.TotalMacs, splitName);
     }
 }

@@ -12,14 +12,23 @@ public sealed record Recipe(
     ModelSpec Model,
     DataSpec Data,
     CompressionSpec? Compression,
-    IReadOnlyList<StageSpec> Stages)
+    IReadOnlyList<StageSpec> Stages,
+    ReferenceSpec? Reference = null,
+    IReadOnlyList<int>? Seeds = null)
 {
+    /// <summary>Epochs the recipe trains in all, over its train, adal and retrain stages.</summary>
+    public int TotalEpochs => Stages.Sum(s => StageSpec.TrainingOf(s)?.Epochs ?? 0);
+
     /// <summary>The only schema version this release reads.</summary>
     public const int CurrentVersion = 1;
 
     /// <summary>Default seed when the recipe gives none.</summary>
     public const int DefaultSeed = 42;
 }
+
+/// <summary>The equal-budget dense run whose test top-1 this run's delta is taken against.</summary>
+/// <param name="Run">Its run directory (holding a finished <c>report.json</c>).</param>
+public sealed record ReferenceSpec(string Run);
 
 /// <summary>The network: architecture name, shape options and optional pretrained weights.</summary>
 /// <param name="Arch">Architecture name, e.g. <c>resnet20</c>.</param>
@@ -32,7 +41,7 @@ public sealed record ModelSpec(string Arch, int? InChannels = null, int? NumClas
     public const int DefaultWidth = 16;
 }
 
-/// <summary>Dataset, loader sizes, augmentation and optional subsets.</summary>
+/// <summary>Dataset, loader sizes, augmentation, optional subsets and the validation split held out of training.</summary>
 public sealed record DataSpec(
     string Dataset,
     string Root = DataSpec.DefaultRoot,
@@ -40,11 +49,22 @@ public sealed record DataSpec(
     int EvalBatchSize = DataSpec.DefaultEvalBatchSize,
     AugmentSpec? Augment = null,
     SubsetSpec? Subset = null,
-    int? Threads = null)
+    int? Threads = null,
+    double Validation = DataSpec.DefaultValidation)
 {
     public const string DefaultRoot = "data";
     public const int DefaultBatchSize = 128;
     public const int DefaultEvalBatchSize = 256;
+
+    /// <summary>None of the built-in datasets has an official validation split, so 10% of the training split is held out.</summary>
+    public const double DefaultValidation = 0.1;
+
+    /// <summary>
+    /// Training images held out for validation out of <paramref name="trainCount"/>: <see cref="Validation"/> below 1
+    /// is a fraction (rounded), 1 or more a count, 0 none.
+    /// </summary>
+    public int ValidationCount(int trainCount) =>
+        Validation < 1 ? (int)Math.Round(Validation * trainCount, MidpointRounding.AwayFromZero) : (int)Validation;
 
     /// <summary>Augmentation, with defaults when the recipe gave none.</summary>
     public AugmentSpec Augmentation => Augment ?? new AugmentSpec();

@@ -6,9 +6,10 @@ namespace Hodec.Recipes;
 /// </summary>
 public static class RecipeKeys
 {
-    public static IReadOnlyList<string> Root { get; } = ["version", "name", "seed", "vars", "model", "data", "compression", "stages"];
+    public static IReadOnlyList<string> Root { get; } = ["version", "name", "seed", "vars", "model", "data", "compression", "stages", "reference", "seeds"];
+    public static IReadOnlyList<string> Reference { get; } = ["run"];
     public static IReadOnlyList<string> Model { get; } = ["arch", "in_channels", "num_classes", "width", "weights"];
-    public static IReadOnlyList<string> Data { get; } = ["dataset", "root", "batch_size", "eval_batch_size", "augment", "subset", "threads"];
+    public static IReadOnlyList<string> Data { get; } = ["dataset", "root", "batch_size", "eval_batch_size", "augment", "subset", "threads", "validation"];
     public static IReadOnlyList<string> Augment { get; } = ["crop_padding", "flip", "normalize"];
     public static IReadOnlyList<string> Subset { get; } = ["train", "test"];
     public static IReadOnlyList<string> Compression { get; } = ["format", "include", "exclude", "ranks", "order", "rules", "target"];
@@ -52,5 +53,6 @@ public static class RecipeKeys
         ["update_every"] = UpdateEvery,
         ["distill"] = Distill,
         ["latency"] = Latency,
+        ["reference"] = Reference,
     };
 }

@@ -17,11 +17,13 @@ public static class RecipeYamlWriter
             ("version", S(recipe.Version)),
             ("name", Str(recipe.Name)),
             ("seed", S(recipe.Seed)),
+            ("seeds", recipe.Seeds is { } seeds ? Ints(seeds) : null),
             ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, Scalar(v.Value)))])),
             ("model", Model(recipe.Model)),
             ("data", Data(recipe.Data)),
             ("compression", recipe.Compression is { } c ? Compression(c) : null),
-            ("stages", new YamlSequenceNode(recipe.Stages.Select(Stage))));
+            ("stages", new YamlSequenceNode(recipe.Stages.Select(Stage))),
+            ("reference", recipe.Reference is { } r ? Map(("run", Str(r.Run))) : null));
         var writer = new StringWriter { NewLine = "\n" };
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var text = writer.ToString();
@@ -36,7 +38,8 @@ public static class RecipeYamlWriter
         ("dataset", Str(d.Dataset)), ("root", Str(d.Root)), ("batch_size", S(d.BatchSize)), ("eval_batch_size", S(d.EvalBatchSize)),
         ("augment", Map(("crop_padding", S(d.Augmentation.CropPadding)), ("flip", S(d.Augmentation.Flip)), ("normalize", S(d.Augmentation.Normalize)))),
         ("subset", d.Subset is { } s ? Map(("train", S(s.Train)), ("test", S(s.Test))) : null),
-        ("threads", S(d.Threads)));
+        ("threads", S(d.Threads)),
+        ("validation", S(d.Validation)));
 
     private static YamlNode Compression(CompressionSpec c) => Map(
         ("format", S(YamlNames.Of(c.Format))),

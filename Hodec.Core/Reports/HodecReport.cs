@@ -4,14 +4,16 @@ namespace Hodec.Reports;
 /// The content of <c>report.json</c> (schema in docs/reports.md). Everything except <see cref="Run"/>
 /// is a deterministic function of the recipe and seed; <see cref="Run"/> holds the volatile facts.
 /// </summary>
-/// <param name="SchemaVersion">Report schema version (1).</param>
+/// <param name="SchemaVersion">Report schema version (<see cref="CurrentSchemaVersion"/>).</param>
 /// <param name="Name">Recipe name.</param>
 /// <param name="Model">Model label for tables, e.g. <c>ResNet-20 / Fashion-MNIST</c>.</param>
 /// <param name="Method">Method label, e.g. <c>HODEC</c>, <c>classical TT</c>, <c>dense</c>.</param>
-/// <param name="Baseline">The dense model's figures.</param>
-/// <param name="Compressed">The compressed model's figures (null when nothing was compressed).</param>
-/// <param name="Reduction">Fractions by which params and MACs fell (<c>1 - compressed/baseline</c>).</param>
-/// <param name="DeltaTop1">Compressed minus baseline top-1, in points.</param>
+/// <param name="Final">The model the run ends with (compressed, or dense when nothing was projected), measured once on the test split.</param>
+/// <param name="PreProjection">The dense model right before projection, on the validation split (null when nothing was projected).</param>
+/// <param name="Dense">Parameters and MACs of the dense model, which the reductions are taken against.</param>
+/// <param name="Reference">The equal-budget dense run named by the recipe's <c>reference</c>, if any.</param>
+/// <param name="Reduction">Fractions by which params and MACs fell from <see cref="Dense"/> to <see cref="Final"/> (null for a dense run).</param>
+/// <param name="DeltaTop1">Final minus reference top-1 on the test split, in points; null without a reference.</param>
 /// <param name="Layers">Per compressed layer: shapes, factorisation, ranks, costs.</param>
 /// <param name="Stages">Per stage, in run order: epochs and projection figures.</param>
 /// <param name="Export">Exported files, if an export stage ran.</param>
@@ -23,8 +25,10 @@ public sealed record HodecReport(
     string Name,
     string Model,
     string Method,
-    ModelMetrics Baseline,
-    ModelMetrics? Compressed,
+    ModelMetrics Final,
+    ModelMetrics? PreProjection,
+    DenseCosts Dense,
+    ReferenceReport? Reference,
     Reduction? Reduction,
     double? DeltaTop1,
     IReadOnlyList<LayerReport> Layers,
@@ -34,31 +38,49 @@ public sealed record HodecReport(
     RunInfo? Run = null,
     IncompleteRun? Incomplete = null)
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: <c>final</c>, <c>pre_projection</c>, <c>dense</c> and <c>reference</c> replace version 1's <c>baseline</c> and <c>compressed</c>.</summary>
+    public const int CurrentSchemaVersion = 2;
 
-    /// <summary>A report comparing <paramref name="baseline"/> with <paramref name="compressed"/>, with reduction and delta computed.</summary>
-    public static HodecReport Create(string name, string model, string method, ModelMetrics baseline, ModelMetrics? compressed,
-        IReadOnlyList<LayerReport> layers, IReadOnlyList<StageReport> stages, ExportReport? export = null, LatencyReport? latency = null, RunInfo? run = null) =>
-        new(CurrentSchemaVersion, name, model, method, baseline, compressed,
-            compressed is null ? null : Reduction.Between(baseline, compressed),
-            compressed is null ? null : compressed.Top1 - baseline.Top1,
+    /// <summary>
+    /// A report of <paramref name="final"/>, with the reduction against <paramref name="dense"/> when the run projected
+    /// (<paramref name="preProjection"/> is set) and the delta against <paramref name="reference"/> when given.
+    /// </summary>
+    public static HodecReport Create(string name, string model, string method, ModelMetrics final, ModelMetrics? preProjection, DenseCosts dense,
+        ReferenceReport? reference, IReadOnlyList<LayerReport> layers, IReadOnlyList<StageReport> stages, ExportReport? export = null,
+        LatencyReport? latency = null, RunInfo? run = null) =>
+        new(CurrentSchemaVersion, name, model, method, final, preProjection, dense, reference,
+            preProjection is null ? null : Reduction.Between(dense, final),
+            reference is null ? null : final.Top1 - reference.Top1,
             layers, stages, export, latency, run);
+
+    /// <summary>True when the run projected its model, so the final model is a compressed one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCompressed => PreProjection is not null;
 
     /// <summary>The report without its volatile part, as compared by snapshot and resume tests.</summary>
     public HodecReport WithoutRun() => this with { Run = null };
 }
 
+/// <summary>Parameters and MACs per image of the dense model.</summary>
+public sealed record DenseCosts(long Params, long Macs);
+
+/// <summary>The equal-budget dense run a recipe names as its reference: its run directory, name and test top-1 after <paramref name="Epochs"/> epochs.</summary>
+public sealed record ReferenceReport(string Directory, string Name, double Top1, int Epochs);
+
 /// <summary>Marks a report of a run that has not finished (yet): how many of its stages are done.</summary>
 public sealed record IncompleteRun(int StagesDone, int Stages);
 
-/// <summary>Accuracy (percent, on the full test split) and costs (params; MACs per image on the executed path).</summary>
-public sealed record ModelMetrics(double Top1, double Top5, long Params, long Macs);
+/// <summary>
+/// Accuracy (percent) and costs (params; MACs per image on the executed path) of a model measured after <c>Epochs</c>
+/// epochs of training in this run. <c>Split</c> says where the accuracies were measured: <c>validation</c> or <c>test</c>.
+/// </summary>
+public sealed record ModelMetrics(double Top1, double Top5, long Params, long Macs, string? Split = null, int? Epochs = null);
 
 /// <summary>Fractions by which a cost fell: <c>1 - compressed/baseline</c> (negative when it grew).</summary>
 public sealed record Reduction(double Params, double Macs)
 {
-    public static Reduction Between(ModelMetrics baseline, ModelMetrics compressed) =>
-        new(Fraction(baseline.Params, compressed.Params), Fraction(baseline.Macs, compressed.Macs));
+    public static Reduction Between(DenseCosts dense, ModelMetrics compressed) =>
+        new(Fraction(dense.Params, compressed.Params), Fraction(dense.Macs, compressed.Macs));
 
     private static double Fraction(long before, long after) => before == 0 ? 0 : 1 - (double)after / before;
 }
@@ -104,13 +126,14 @@ public sealed record FactorizationReport(IReadOnlyList<int> In, IReadOnlyList<in
 /// <param name="Kind">Stage kind (<c>train</c>, <c>adal</c>, <c>project</c>, ...).</param>
 /// <param name="Epochs">Per epoch, for training stages (empty otherwise).</param>
 /// <param name="Projection">For <c>project</c>: top-1 right before and right after.</param>
-public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null);
+/// <param name="Split">For training stages: the split each epoch's top-1 is measured on (<c>validation</c>, or <c>test</c> without one).</param>
+public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null, string? Split = null);
 
 /// <summary>One epoch: mean training loss, test top-1 (if evaluated), learning rate, and for ADAL the per-layer relative approximation error.</summary>
 public sealed record EpochReport(int Epoch, double Loss, double? Top1, double Lr, IReadOnlyDictionary<string, double>? ApproxError = null);
 
-/// <summary>Top-1 immediately before and after projection.</summary>
-public sealed record ProjectionReport(double Top1Before, double Top1After);
+/// <summary>Top-1 immediately before and after projection, on <paramref name="Split"/> (validation, or test without one).</summary>
+public sealed record ProjectionReport(double Top1Before, double Top1After, string? Split = null);
 
 /// <summary>Files written by the export stage (paths relative to the run directory).</summary>
 public sealed record ExportReport(IReadOnlyList<ExportedFile> Files);

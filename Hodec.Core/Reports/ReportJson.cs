@@ -33,6 +33,12 @@ public static class ReportJson
         {
             var report = JsonSerializer.Deserialize<HodecReport>(json, Options)
                 ?? throw new HodecException($"{source} is empty; re-run the pipeline to produce it.") { Location = source };
+            if (report.SchemaVersion is > 0 and not HodecReport.CurrentSchemaVersion)
+            {
+                throw new HodecException(
+                    $"{source} has report schema {report.SchemaVersion}, written by an older Hodec; this release reads schema {HodecReport.CurrentSchemaVersion}. Run the recipe again to compare it.")
+                { Location = source };
+            }
             return Missing(report) is { } member
                 ? throw new JsonException($"'{member}' is missing")
                 : report;
@@ -48,7 +54,7 @@ public static class ReportJson
     private static string? Missing(HodecReport r)
     {
         (object? Value, string Name)[] required =
-            [(r.Name, "name"), (r.Model, "model"), (r.Method, "method"), (r.Baseline, "baseline"), (r.Layers, "layers"), (r.Stages, "stages")];
+            [(r.Name, "name"), (r.Model, "model"), (r.Method, "method"), (r.Final, "final"), (r.Dense, "dense"), (r.Layers, "layers"), (r.Stages, "stages")];
         if (required.FirstOrDefault(m => m.Value is null).Name is { } top)
         {
             return top;

@@ -28,20 +28,31 @@ public static class ReportMarkdown
         }
         Line("## Results");
         Line();
-        Line("| model | method | baseline top-1 | compressed top-1 | delta | FLOPs down | params down |");
+        Line("| model | method | dense reference top-1 | final top-1 | delta | FLOPs down | params down |");
         Line("|---|---|---|---|---|---|---|");
-        var c = report.Compressed;
-        Line($"| {report.Model} | {report.Method} | {Pct(report.Baseline.Top1)} | {(c is null ? "-" : Pct(c.Top1))} | {(report.DeltaTop1 is { } d ? Signed(d) : "-")} | {Down(report.Reduction?.Macs)} | {Down(report.Reduction?.Params)} |");
+        var final = report.Final;
+        var r = report.Reference;
+        Line($"| {report.Model} | {report.Method} | {(r is null ? "-" : Pct(r.Top1))} | {Pct(final.Top1)} | {(report.DeltaTop1 is { } d ? Signed(d) : "-")} | {Down(report.Reduction?.Macs)} | {Down(report.Reduction?.Params)} |");
         Line();
-        Line("| | top-1 | top-5 | params | MACs |");
-        Line("|---|---|---|---|---|");
-        Line($"| baseline | {Pct(report.Baseline.Top1)} | {Pct(report.Baseline.Top5)} | {Count(report.Baseline.Params)} | {Count(report.Baseline.Macs)} |");
-        if (c is not null)
+        Line("| model | split | epochs | top-1 | top-5 | params | MACs |");
+        Line("|---|---|---|---|---|---|---|");
+        if (r is not null)
         {
-            Line($"| compressed | {Pct(c.Top1)} | {Pct(c.Top5)} | {Count(c.Params)} | {Count(c.Macs)} |");
+            Line($"| dense reference ({r.Name}) | test | {r.Epochs} | {Pct(r.Top1)} | - | - | - |");
         }
+        if (report.PreProjection is { } pre)
+        {
+            Line($"| dense, before projection | {pre.Split ?? "-"} | {Epochs(pre.Epochs)} | {Pct(pre.Top1)} | {Pct(pre.Top5)} | {Count(pre.Params)} | {Count(pre.Macs)} |");
+        }
+        Line($"| final{(report.IsCompressed ? ", compressed" : ", dense")} | {final.Split ?? "-"} | {Epochs(final.Epochs)} | {Pct(final.Top1)} | {Pct(final.Top5)} | {Count(final.Params)} | {Count(final.Macs)} |");
         Line();
-        Line("FLOPs are multiply-accumulates of conv and linear layers on the executed path; \"down\" is `1 - compressed/baseline`.");
+        Line(r is not null
+            ? $"The delta compares the final model with the dense reference run `{r.Name}`, both trained for {r.Epochs} epochs and measured on the test split."
+            : report.IsCompressed
+                ? "No dense reference of equal budget was named (`reference: { run: ... }`), so there is no accuracy delta. The model before projection is no reference: it trained for fewer epochs and is measured on the validation split."
+                : "A dense run: it can serve as the `reference` of compressed runs with the same number of epochs.");
+        Line();
+        Line("FLOPs are multiply-accumulates of conv and linear layers on the executed path; \"down\" is `1 - final/dense`.");
 
         if (report.Layers.Count > 0)
         {
@@ -77,13 +88,13 @@ public static class ReportMarkdown
                 var notes = new List<string>();
                 if (s.Projection is { } p)
                 {
-                    notes.Add($"top-1 {Pct(p.Top1Before)} -> {Pct(p.Top1After)} at projection ({Signed(p.Top1After - p.Top1Before)})");
+                    notes.Add($"{(p.Split is { } on ? on + " " : "")}top-1 {Pct(p.Top1Before)} -> {Pct(p.Top1After)} at projection ({Signed(p.Top1After - p.Top1Before)})");
                 }
                 if (last?.ApproxError is { Count: > 0 } errors)
                 {
                     notes.Add($"approximation error mean {Num(errors.Values.Average())}, max {Num(errors.Values.Max())}");
                 }
-                Line($"| {i} | {s.Kind} | {s.Epochs.Count} | {(last is null ? "-" : Num(last.Loss))} | {(last?.Top1 is { } t ? Pct(t) : "-")} | {string.Join("; ", notes)} |");
+                Line($"| {i} | {s.Kind} | {s.Epochs.Count} | {(last is null ? "-" : Num(last.Loss))} | {(last?.Top1 is { } t ? $"{Pct(t)}{(s.Split is { } split ? $" ({split})" : "")}" : "-")} | {string.Join("; ", notes)} |");
             }
         }
 
@@ -176,4 +187,6 @@ public static class ReportMarkdown
     private static string Join(IEnumerable<int> xs) => string.Join(", ", xs);
 
     private static string Shape(IReadOnlyList<int> s) => string.Join("x", s);
+
+    private static string Epochs(int? epochs) => epochs is { } e ? e.ToString(Inv) : "-";
 }

@@ -11,7 +11,8 @@ internal static class RunCommand
     public const string Examples =
         "  dotnet hodec run recipes/quickstart.yml\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set stages.retrain.epochs=3 --seed 7\n"
-        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C";
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
@@ -31,6 +32,11 @@ internal static class RunCommand
         };
         device.AcceptOnlyFromAmong("cpu", "cuda");
         var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the recipe's.", HelpName = "n" };
+        var seeds = new Option<string?>("--seeds")
+        {
+            Description = "Run once per seed, each into <out>-s<seed>, and print their mean and standard deviation (overrides the recipe's 'seeds').",
+            HelpName = "42,1,2",
+        };
 
         var command = new Command("run", "Run a recipe: train, compress, fine-tune, export and report.");
         recipe.AddTo(command);
@@ -39,6 +45,7 @@ internal static class RunCommand
         command.Add(threads);
         command.Add(device);
         command.Add(seed);
+        command.Add(seeds);
 
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -67,7 +74,12 @@ internal static class RunCommand
                         $"--resume: there is no run directory at '{runDirectory}'. Pass the --out of the interrupted run, or start without --resume.");
                 }
 
-                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed));
+                var seedList = ParseSeeds(result.GetValue(seeds));
+                if (seedList is not null && result.GetValue(seed) is not null)
+                {
+                    throw new HodecException("Pass either --seed (one run) or --seeds (one run per seed), not both.");
+                }
+                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed), seedList);
                 Directory.CreateDirectory(runDirectory);
                 started = request;
                 return await ExecuteAsync(host, settings, request, cancellationToken).ConfigureAwait(false);
@@ -78,6 +90,26 @@ internal static class RunCommand
             cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>"42,1,2" as seeds; null when not given.</summary>
+    public static IReadOnlyList<int>? ParseSeeds(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var parsed = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : (int?)null).ToList();
+        if (parsed.Any(p => p is null) || parsed.Count == 0)
+        {
+            throw new HodecException($"--seeds takes whole numbers separated by commas, e.g. --seeds 42,1,2; got '{text}'.");
+        }
+        if (parsed.Distinct().Count() != parsed.Count)
+        {
+            throw new HodecException($"--seeds lists a seed twice ('{text}'); each seed is one run directory.");
+        }
+        return [.. parsed.Select(p => p!.Value)];
     }
 
     /// <summary>runs/&lt;recipe file name without .hodec.yml, .yml or .yaml&gt;, under the current directory.</summary>

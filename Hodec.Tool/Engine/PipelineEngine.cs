@@ -49,12 +49,45 @@ public sealed class PipelineEngine : IHodecEngine
     public Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken) =>
         Task.Run(() =>
         {
-            var options = new PipelineOptions(request.RecipePath, request.OutputDirectory, Strings(request.Overrides), request.Resume,
-                request.Threads, request.Seed, ResumeCommand(request));
             var sink = new ProgressMapper(progress);
-            var outcome = HodecPipeline.Run(options, log, sink, cancellationToken);
-            return new RunResult(outcome.RunDirectory, [.. outcome.Artifacts], HodecPipeline.Summary(outcome.Report));
+            if (SeedsOf(request) is not { } seeds)
+            {
+                var outcome = HodecPipeline.Run(Options(request, request.OutputDirectory, request.Seed, request.Resume), log, sink, cancellationToken);
+                return new RunResult(outcome.RunDirectory, [.. outcome.Artifacts], HodecPipeline.Summary(outcome.Report));
+            }
+
+            // One run per seed, in sibling directories; with --resume a seed whose directory holds no run yet starts.
+            var reports = new List<HodecReport>();
+            foreach (var seed in seeds)
+            {
+                var dir = SeedRuns.Directory(request.OutputDirectory, seed);
+                log.Information("Seed {Seed} of [{Seeds}] into {RunDirectory}", seed, string.Join(", ", seeds), dir);
+                bool resume = request.Resume && File.Exists(Path.Combine(dir, RunDirectory.RecipeFile));
+                reports.Add(HodecPipeline.Run(Options(request, dir, seed, resume), log, sink, cancellationToken).Report);
+            }
+            var table = RunComparison.Render([new RunGroup($"{reports[0].Name} ({seeds.Count} seeds)", reports)]);
+            var summary = string.Join("\n", seeds.Zip(reports, (s, r) => $"  seed {s}: {HodecPipeline.Summary(r)}").Prepend($"{seeds.Count} seeds") .Append(table.TrimEnd()));
+            return new RunResult(Path.GetDirectoryName(request.OutputDirectory) ?? request.OutputDirectory,
+                [.. seeds.Select(s => Path.GetFileName(SeedRuns.Directory(request.OutputDirectory, s)))], summary);
         }, CancellationToken.None);
+
+    // --seeds wins over the recipe's 'seeds'; --seed (one seed) wins over both.
+    private static IReadOnlyList<int>? SeedsOf(RunRequest request)
+    {
+        if (request.Seed is not null)
+        {
+            return null;
+        }
+        if (request.Seeds is { Count: > 0 } given)
+        {
+            return given;
+        }
+        var loaded = RecipeLoader.TryLoad(request.RecipePath, Strings(request.Overrides));
+        return loaded.Succeeded && loaded.Value.Seeds is { Count: > 0 } listed ? listed : null;
+    }
+
+    private static PipelineOptions Options(RunRequest request, string directory, int? seed, bool resume) =>
+        new(request.RecipePath, directory, Strings(request.Overrides), resume, request.Threads, seed, ResumeCommand(request));
 
     /// <inheritdoc />
     public ReportResult Report(ReportRequest request)
@@ -65,7 +98,11 @@ public sealed class PipelineEngine : IHodecEngine
 
     /// <inheritdoc />
     public ComparisonResult Compare(CompareRequest request) =>
-        new(RunComparison.Render([.. request.RunDirectories.Select(ReportWriter.Read)]));
+        new(RunComparison.Render([.. request.RunDirectories.SelectMany(SeedRuns.Expand).GroupBy(SeedRuns.Group).Select(g =>
+        {
+            var reports = g.Select(ReportWriter.Read).ToList();
+            return new RunGroup(reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)", reports);
+        })]));
 
     /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch
@@ -87,6 +124,10 @@ public sealed class PipelineEngine : IHodecEngine
         if (request.Seed is int seed)
         {
             parts.Add($"--seed {seed}");
+        }
+        if (request.Seeds is { Count: > 0 } seeds)
+        {
+            parts.Add($"--seeds {string.Join(',', seeds)}");
         }
         if (request.Threads is int threads)
         {

@@ -43,13 +43,15 @@ public sealed record PlanRequest(string RecipePath, ImmutableArray<SettingOverri
 /// <param name="Resume">Continue from the checkpoint in <paramref name="OutputDirectory"/>.</param>
 /// <param name="Threads">CPU threads for libtorch, or null for its default.</param>
 /// <param name="Seed">Overrides the recipe's seed when set.</param>
+/// <param name="Seeds">Runs the recipe once per seed (overriding the recipe's <c>seeds</c>), each into <c>&lt;OutputDirectory&gt;-s&lt;seed&gt;</c>.</param>
 public sealed record RunRequest(
     string RecipePath,
     string OutputDirectory,
     ImmutableArray<SettingOverride> Overrides,
     bool Resume,
     int? Threads,
-    int? Seed);
+    int? Seed,
+    IReadOnlyList<int>? Seeds = null);
 
 /// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>
 public sealed record ReportRequest(string RunDirectory);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace Hodec.Recipes.Parsing;
@@ -24,8 +25,16 @@ internal static class RecipeBinder
         var data = BindData(root);
         var compression = root.Child("compression", RecipeKeys.Compression) is { } c ? BindCompression(c) : null;
         var stages = BindStages(tree, root);
+        var reference = root.Child("reference", RecipeKeys.Reference) is { } r
+            ? new ReferenceSpec(r.RequiredString("run", "the run directory of the equal-budget dense run, e.g. 'run: runs/dense'"))
+            : null;
+        var seeds = root.IntList("seeds");
+        if (seeds is { } list && list.Distinct().Count() != list.Count)
+        {
+            root.Error("seeds", "'seeds' lists a seed twice; each seed is one run directory");
+        }
         return model is null || data is null ? null
-            : new Recipe(version ?? Recipe.CurrentVersion, name, seed, vars, model, data, compression, stages);
+            : new Recipe(version ?? Recipe.CurrentVersion, name, seed, vars, model, data, compression, stages, reference, seeds);
     }
 
     private static ModelSpec? BindModel(MapReader root)
@@ -67,7 +76,19 @@ internal static class RecipeBinder
             d.Int("eval_batch_size", 1) ?? DataSpec.DefaultEvalBatchSize,
             a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
             s is null ? null : new SubsetSpec(s.Int("train", 1), s.Int("test", 1)),
-            d.Int("threads", 1));
+            d.Int("threads", 1),
+            Validation(d));
+    }
+
+    // A fraction of the training split below 1, a whole count from 1 on, or 0 for none.
+    private static double Validation(MapReader d)
+    {
+        var v = d.Double("validation", 0);
+        if (v is >= 1 && v != Math.Floor(v.Value))
+        {
+            d.Error("validation", $"'data.validation' is a fraction below 1 (e.g. 0.1) or a whole number of images (e.g. 6000), got {v.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+        return v ?? DataSpec.DefaultValidation;
     }
 
     private static CompressionSpec BindCompression(MapReader c)

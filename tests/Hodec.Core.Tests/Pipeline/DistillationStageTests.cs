@@ -26,9 +26,9 @@ public sealed class DistillationStageTests
 
         var trained = plain.Report.Stages[0].Epochs[^1].Top1;
         Assert.Contains(string.Create(CultureInfo.InvariantCulture,
-            $"Stage \"retrain\" distils from the \"stage-1\" model (top-1 {trained:F2}%), temperature 2, weight 1"), log);
+            $"Stage \"retrain\" distils from the \"stage-1\" model (\"validation\" top-1 {trained:F2}%), temperature 2, weight 1"), log);
         Assert.Equal(plain.Report.Stages[3].Epochs, silent.Report.Stages[3].Epochs);
-        Assert.Equal(plain.Report.Compressed, silent.Report.Compressed);
+        Assert.Equal(plain.Report.Final, silent.Report.Final);
         Assert.Equal(plain.Report.Stages[2].Projection, distilled.Report.Stages[2].Projection); // same run up to the projection
         Assert.NotEqual(plain.Report.Stages[3].Epochs[0].Loss, distilled.Report.Stages[3].Epochs[0].Loss);
     }

@@ -22,8 +22,9 @@ public sealed class HodecPipelineTests : IDisposable
     private static HodecReport Structure(HodecReport report) => report.WithoutRun() with
     {
         Latency = null,
-        Baseline = report.Baseline with { Top1 = 0, Top5 = 0 },
-        Compressed = report.Compressed is null ? null : report.Compressed with { Top1 = 0, Top5 = 0 },
+        Final = report.Final with { Top1 = 0, Top5 = 0 },
+        PreProjection = report.PreProjection is null ? null : report.PreProjection with { Top1 = 0, Top5 = 0 },
+        Reference = report.Reference is null ? null : report.Reference with { Top1 = 0 },
         DeltaTop1 = report.DeltaTop1 is null ? null : 0,
         Stages = [.. report.Stages.Select(s => s with
         {
@@ -33,7 +34,7 @@ public sealed class HodecPipelineTests : IDisposable
                 Top1 = e.Top1 is null ? null : 0,
                 ApproxError = e.ApproxError?.ToDictionary(kv => kv.Key, _ => 0.0),
             })],
-            Projection = s.Projection is null ? null : new ProjectionReport(0, 0),
+            Projection = s.Projection is null ? null : s.Projection with { Top1Before = 0, Top1After = 0 },
         })],
     };
 
@@ -61,31 +62,39 @@ public sealed class HodecPipelineTests : IDisposable
     public void Run_TinyRecipe_TrainedNumbersHoldTheirInvariants_AndMatchTheSavedModel()
     {
         var report = tiny.Run("numbers").Report;
-        var baseline = report.Baseline;
-        var compressed = report.Compressed!;
+        var before = report.PreProjection!;
+        var final = report.Final;
         var stages = report.Stages.ToDictionary(s => s.Kind);
         var projection = stages["project"].Projection!;
 
-        // 256 test images: every accuracy is a whole number of images, and top-5 contains top-1.
-        double[] accuracies = [baseline.Top1, baseline.Top5, compressed.Top1, compressed.Top5, projection.Top1Before, projection.Top1After,
-            .. report.Stages.SelectMany(s => s.Epochs).Select(e => e.Top1!.Value)];
-        Assert.All(accuracies, a => Assert.True(a is >= 0 and <= 100 && Math.Abs((a * 2.56) - Math.Round(a * 2.56)) < 1e-6, $"top-1 {a} is not k/256"));
-        Assert.True(baseline.Top5 >= baseline.Top1 && compressed.Top5 >= compressed.Top1);
+        // 10% of the 256 training images (25.6, rounded) are held out: per-epoch figures, the projection and the model
+        // before it are measured on those 26 validation images, and only the final model on the 256 test images.
+        Assert.All(report.Stages.Where(s => s.Epochs.Count > 0), s => Assert.Equal("validation", s.Split));
+        Assert.Equal(("validation", "validation", "test"), (projection.Split, before.Split, final.Split));
+        double[] onValidation = [before.Top1, before.Top5, projection.Top1Before, projection.Top1After, .. report.Stages.SelectMany(s => s.Epochs).Select(e => e.Top1!.Value)];
+        Assert.All(onValidation, a => AssertWholeImages(a, 26));
+        Assert.All(new[] { final.Top1, final.Top5 }, a => AssertWholeImages(a, 256));
+        Assert.True(before.Top5 >= before.Top1 && final.Top5 >= final.Top1);
         Assert.All(report.Stages.SelectMany(s => s.Epochs), e => Assert.True(double.IsFinite(e.Loss) && e.Loss > 0, $"loss {e.Loss}"));
         Assert.All(stages["adal"].Epochs.Single().ApproxError!.Values, v => Assert.InRange(v, 0, 1));
 
-        // The same model measured twice gives the same number: the baseline is the model right before projection (the
-        // end of ADAL), and the compressed model is the one retraining ended with.
+        // Epochs: the model before projection trained 1 + 1, the final one 1 + 1 + 2.
+        Assert.Equal((2, 4), (before.Epochs, final.Epochs));
+        // The same model measured twice gives the same number: the end of ADAL is the model before projection.
         Assert.Equal(stages["adal"].Epochs[^1].Top1, projection.Top1Before);
-        Assert.Equal(baseline.Top1, projection.Top1Before);
-        Assert.Equal(stages["retrain"].Epochs[^1].Top1, compressed.Top1);
-        Assert.Equal(compressed.Top1 - baseline.Top1, report.DeltaTop1);
+        Assert.Equal(before.Top1, projection.Top1Before);
+        // No reference, so no delta: the model before projection is not one.
+        Assert.Null(report.Reference);
+        Assert.Null(report.DeltaTop1);
 
         // Recomputed from the run directory alone: the saved final model, counted here image by image.
         var (top1, top5) = CountCorrect(tiny.Dir("numbers"), "checkpoints/model-after-stage5.dat");
-        Assert.Equal(compressed.Top1, top1 * 100.0 / 256, 9);
-        Assert.Equal(compressed.Top5, top5 * 100.0 / 256, 9);
+        Assert.Equal(final.Top1, top1 * 100.0 / 256, 9);
+        Assert.Equal(final.Top5, top5 * 100.0 / 256, 9);
     }
+
+    private static void AssertWholeImages(double percent, int images) =>
+        Assert.True(percent is >= 0 and <= 100 && Math.Abs((percent * images / 100) - Math.Round(percent * images / 100)) < 1e-6, $"{percent}% is not k/{images}");
 
     // Rebuilds the compressed model from the run's recipe.yml and plan.json, loads the saved weights and counts the test
     // images whose label is the highest logit (top-1) or among the five highest (top-5).
@@ -141,6 +150,10 @@ public sealed class HodecPipelineTests : IDisposable
         var partial = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json")));
         Assert.Equal(["train", "adal", "project"], partial.Stages.Select(s => s.Kind));
         Assert.Equal(new IncompleteRun(3, 5), partial.Incomplete);
+        // No test figure before 'evaluate': the interim report knows only validation figures.
+        Assert.True(double.IsNaN(partial.Final.Top1));
+        Assert.Equal("validation", partial.PreProjection!.Split);
+        Assert.DoesNotContain("\"test\"", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json")), StringComparison.Ordinal);
         Assert.Contains("> **Incomplete run:** 3 of 5 stages finished.", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.md")));
         Assert.True(File.Exists(Path.Combine(tiny.Dir("cut"), "checkpoints/stage4.trainer.ckpt")));
 

@@ -42,7 +42,7 @@ public sealed class StageRegistryTests
         var registry = StageRegistry.Default.With(new StageRegistration(StageKind.Evaluate, "test double", (state, context) =>
         {
             seen.Add((context.Index, context.Name));
-            return state.WithStage(new StageReport("evaluate", [])) with { Baseline = new ModelMetrics(12.5, 50, state.DenseParams, state.DenseMacs) };
+            return state.WithStage(new StageReport("evaluate", [])) with { Final = new ModelMetrics(12.5, 50, state.DenseParams, state.DenseMacs) };
         }));
         var sink = new CollectingSink();
         using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
@@ -50,12 +50,12 @@ public sealed class StageRegistryTests
         var outcome = HodecPipeline.Run(new PipelineOptions(tiny.RecipePath, tiny.Dir("run")), log, registry: registry);
 
         Assert.Equal([(0, "evaluate")], seen);
-        Assert.Equal(12.5, outcome.Report.Baseline.Top1);
+        Assert.Equal(12.5, outcome.Report.Final.Top1);
         Assert.Contains("Stage 1/1 \"evaluate\" started", sink.Messages);
         Assert.Contains(sink.Messages, m => m.StartsWith("Stage 1/1 \"evaluate\" finished in", StringComparison.Ordinal));
         var snapshot = new RunDirectory(tiny.Dir("run")).LoadSnapshot();
         Assert.Equal(1, snapshot!.CompletedStages);
-        Assert.Equal(12.5, snapshot.Baseline!.Top1);
+        Assert.Equal(12.5, snapshot.Final!.Top1);
         Assert.True(File.Exists(Path.Combine(tiny.Dir("run"), snapshot.ModelFile)));
     }
 }

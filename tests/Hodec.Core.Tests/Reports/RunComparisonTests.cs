@@ -5,12 +5,14 @@ namespace Hodec.Tests.Reports;
 public class RunComparisonTests
 {
     private const string Model = "ResNet-20 / Fashion-MNIST";
-    private static readonly ModelMetrics Dense = new(93.65, 99.8, 200_000, 40_000_000);
+    private static readonly DenseCosts DenseCost = new(200_000, 40_000_000);
+    private static readonly ModelMetrics Dense = new(93.65, 99.8, 200_000, 40_000_000, "test", 12);
+    private static readonly ModelMetrics Before = new(89.0, 99.0, 200_000, 40_000_000, "validation", 8);
 
     private static List<EpochReport> Epochs(int count) => [.. Enumerable.Range(1, count).Select(e => new EpochReport(e, 1.0 / e, 80 + e, 0.1))];
 
     // A dense run times the same model twice: its latency ratio is noise and must not be shown.
-    private static HodecReport DenseRun() => HodecReport.Create("bench-1-dense", Model, "dense", Dense, null, [],
+    private static HodecReport DenseRun() => HodecReport.Create("bench-1-dense", Model, "dense", Dense, null, DenseCost, null, [],
         [new("train", Epochs(12)), new("evaluate", [])], latency: new LatencyReport([new(1, 2.0, 1.92), new(32, 20.0, 20.1)], 2));
 
     private static HodecReport HodecRun()
@@ -21,18 +23,18 @@ public class RunComparisonTests
             // Only the last epoch counts: mean of 0.0058 and 0.01.
             new EpochReport(8, 0.3, 89.64, 0.001, new Dictionary<string, double> { ["layer1.0.conv1"] = 0.0058, ["layer2.0.conv1"] = 0.01 }),
         ]);
-        return HodecReport.Create("bench-2-hodec-adal", Model, "HODEC", Dense, new(91.63, 99.5, 69_400, 14_680_000), [],
+        return HodecReport.Create("bench-2-hodec-adal", Model, "HODEC", new(91.63, 99.5, 69_400, 14_680_000, "test", 12), Before, DenseCost, null, [],
             [adal, new("project", [], new(89.64, 89.65)), new("retrain", Epochs(4)), new("evaluate", []), new("export", [])],
             latency: new LatencyReport([new(1, 2.0, 2.54), new(8, 5.0, 50.0), new(32, 20.0, 15.4)], 2));
     }
 
-    private static HodecReport AblationRun() => HodecReport.Create("bench-3-hodec-no-adal", Model, "HODEC (no ADAL)", Dense,
-        new(91.21, 99.4, 69_400, 14_680_000), [],
+    private static HodecReport AblationRun() => HodecReport.Create("bench-3-hodec-no-adal", Model, "HODEC (no ADAL)",
+        new(91.21, 99.4, 69_400, 14_680_000, "test", 12), Before, DenseCost, null, [],
         [new("train", Epochs(8)), new("project", [], new(88.1, 40.25)), new("retrain", Epochs(4)), new("evaluate", [])]);
 
     // Classical TT at these ranks costs 2.301x the dense MACs: "FLOPs down" must show the growth.
-    private static HodecReport ClassicalRun() => HodecReport.Create("bench-4-tt-classical", Model, "classical TT", Dense,
-        new(93.77, 99.7, 100_000, 92_040_000), [],
+    private static HodecReport ClassicalRun() => HodecReport.Create("bench-4-tt-classical", Model, "classical TT",
+        new(93.77, 99.7, 100_000, 92_040_000, "test", 12), Before, DenseCost, null, [],
         [new("train", Epochs(8)), new("project", [], new(90.5, 85.02)), new("retrain", Epochs(4))],
         latency: new LatencyReport([new(32, 20.0, 37.0)], 2));
 
@@ -42,7 +44,7 @@ public class RunComparisonTests
         var md = RunComparison.Render([DenseRun(), HodecRun(), AblationRun(), ClassicalRun()]);
 
         Assert.Equal(
-            "Model: ResNet-20 / Fashion-MNIST. Reference: bench-1-dense, top-1 93.65%.\n"
+            "Model: ResNet-20 / Fashion-MNIST. Reference: bench-1-dense, test top-1 93.65 after 12 epochs.\n"
             + "\n"
             + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
             + "|---|---|---|---|---|---|---|---|---|---|\n"
@@ -60,7 +62,7 @@ public class RunComparisonTests
     {
         var md = RunComparison.Render([AblationRun(), DenseRun()]);
 
-        Assert.StartsWith("Model: ResNet-20 / Fashion-MNIST. Reference: bench-3-hodec-no-adal, top-1 91.21%.\n", md, StringComparison.Ordinal);
+        Assert.StartsWith("Model: ResNet-20 / Fashion-MNIST. Reference: bench-3-hodec-no-adal, test top-1 91.21 after 12 epochs.\n", md, StringComparison.Ordinal);
         Assert.Contains("| bench-3-hodec-no-adal | HODEC (no ADAL) | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | - | 63.3% | 65.3% | - |\n", md, StringComparison.Ordinal);
         Assert.EndsWith("| bench-1-dense | dense | train 12 | - | - | 93.65 | +2.44 | - | - | - |\n", md, StringComparison.Ordinal);
         Assert.DoesNotContain("Latency ratio:", md, StringComparison.Ordinal);
@@ -84,11 +86,41 @@ public class RunComparisonTests
         var md = RunComparison.Render([DenseRun(), lenet, HodecRun()]);
 
         Assert.StartsWith(
-            "Models differ: ResNet-20 / Fashion-MNIST (bench-1-dense, bench-2-hodec-adal); LeNet-5 / MNIST (lenet-dense). Reference: bench-1-dense, top-1 93.65%.\n\n",
+            "Models differ: ResNet-20 / Fashion-MNIST (bench-1-dense, bench-2-hodec-adal); LeNet-5 / MNIST (lenet-dense). Reference: bench-1-dense, test top-1 93.65 after 12 epochs.\n\n",
             md, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void Render_SeedGroups_ShowMeanAndSampleStd_WithPerSeedValues()
+    {
+        // Top-1 91.0, 92.0, 93.0: mean 92, sample std 1. The reference's 93.0 and 94.0: mean 93.5, std 0.7071.
+        HodecReport Seed(double top1) => HodecRun() with { Final = HodecRun().Final with { Top1 = top1 } };
+        HodecReport DenseSeed(double top1) => DenseRun() with { Final = DenseRun().Final with { Top1 = top1 } };
+
+        var md = RunComparison.Render([new RunGroup("dense (2 seeds)", [DenseSeed(93.0), DenseSeed(94.0)]), new RunGroup("hodec (3 seeds)", [Seed(91.0), Seed(92.0), Seed(93.0)])]);
+
+        Assert.StartsWith("Model: ResNet-20 / Fashion-MNIST. Reference: dense (2 seeds), test top-1 93.50 ± 0.71 (93.00, 94.00) after 12 epochs.\n", md, StringComparison.Ordinal);
+        // Delta of the means, -1.5; its ± is sqrt(1^2 + 0.7071^2) = 1.2247.
+        Assert.Contains("| 92.00 ± 1.00 (91.00, 92.00, 93.00) | -1.50 ± 1.22 | 63.3% | 65.3% |", md, StringComparison.Ordinal);
+        Assert.EndsWith(RunComparison.SeedNote + "\n", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_UnequalBudgets_TheDeltaSaysSo()
+    {
+        var longer = HodecRun() with { Final = HodecRun().Final with { Epochs = 25 } };
+
+        var md = RunComparison.Render([DenseRun(), longer]);
+
+        Assert.Contains("| -2.02 (unequal budgets: 25 vs 12 epochs) |", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("unequal", RunComparison.Render([DenseRun(), HodecRun()]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MeanStd_IsTheSampleStandardDeviation() =>
+        Assert.Equal((2.0, Math.Sqrt(2.0 / 2)), RunComparison.MeanStd([1.0, 2.0, 3.0]));
+
+    [Fact]
     public void Render_NoRuns_Throws() =>
-        Assert.Throws<ArgumentException>(() => RunComparison.Render([]));
+        Assert.Throws<ArgumentException>(() => RunComparison.Render(Array.Empty<HodecReport>()));
 }

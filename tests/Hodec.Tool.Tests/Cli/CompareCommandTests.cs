@@ -9,7 +9,7 @@ namespace Hodec.Tool.Tests.Cli;
 public sealed class CompareCommandTests : IDisposable
 {
     private const string Table =
-        "Model: LeNet-5 / Fashion-MNIST. Reference: dense, top-1 90.00%.\n"
+        "Model: LeNet-5 / Fashion-MNIST. Reference: dense, test top-1 90.00 after 2 epochs.\n"
         + "\n"
         + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
         + "|---|---|---|---|---|---|---|---|---|---|\n"
@@ -30,10 +30,11 @@ public sealed class CompareCommandTests : IDisposable
 
     private (string Dense, string Tt) WriteTwoRuns()
     {
-        var baseline = new ModelMetrics(90.0, 99.0, 40_000, 1_000_000);
-        var dense = HodecReport.Create("dense", "LeNet-5 / Fashion-MNIST", "dense", baseline, null, [],
+        var baseline = new ModelMetrics(90.0, 99.0, 40_000, 1_000_000, "test", 2);
+        var dense = HodecReport.Create("dense", "LeNet-5 / Fashion-MNIST", "dense", baseline, null, new(40_000, 1_000_000), null, [],
             [new("train", [new(1, 0.9, 80, 0.1), new(2, 0.5, 90, 0.1)]), new("evaluate", [])]);
-        var tt = HodecReport.Create("tt", "LeNet-5 / Fashion-MNIST", "classical TT", baseline, new(88.75, 98.0, 10_000, 1_500_000), [],
+        var tt = HodecReport.Create("tt", "LeNet-5 / Fashion-MNIST", "classical TT", new(88.75, 98.0, 10_000, 1_500_000, "test", 2),
+            new(85.5, 99.0, 40_000, 1_000_000, "validation", 1), new(40_000, 1_000_000), null, [],
             [
                 new("adal", [new(1, 0.7, 85.5, 0.1, new Dictionary<string, double> { ["conv2"] = 0.1, ["fc1"] = 0.15 })]),
                 new("project", [], new(85.5, 80.25)),
@@ -67,9 +68,32 @@ public sealed class CompareCommandTests : IDisposable
         CliResult result = await CliRunner.RunAsync("compare", tt, dense);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: tt, top-1 88.75%.\n", result.Out);
+        Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: tt, test top-1 88.75 after 2 epochs.\n", result.Out);
         Assert.Contains("| dense | dense | train 2 | - | - | 90.00 | +1.25 | - | - | - |\n", result.Out);
         Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Fact]
+    public async Task Compare_SeedSiblings_AreOneRowEach_WithMeanAndStd()
+    {
+        var (dense, tt) = WriteTwoRuns();
+        var denseReport = ReportJson.Deserialize(File.ReadAllText(Path.Combine(dense, ReportWriter.JsonFile)));
+        var ttReport = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tt, ReportWriter.JsonFile)));
+        WriteRun("seeds/dense-s42", denseReport);
+        WriteRun("seeds/dense-s1", denseReport with { Final = denseReport.Final with { Top1 = 92.0 } });
+        WriteRun("seeds/tt-s42", ttReport);
+        WriteRun("seeds/tt-s1", ttReport with { Final = ttReport.Final with { Top1 = 89.75 } });
+
+        // The base name stands for its seed siblings; listing the siblings themselves groups them the same way.
+        CliResult byBase = await CliRunner.RunAsync("compare", _temp.File("seeds/dense"), _temp.File("seeds/tt"));
+        CliResult bySiblings = await CliRunner.RunAsync("compare", _temp.File("seeds/dense-s1"), _temp.File("seeds/dense-s42"), _temp.File("seeds/tt-s1"), _temp.File("seeds/tt-s42"));
+
+        Assert.Equal(ExitCodes.Success, byBase.ExitCode);
+        // Seeds in seed order: 1 then 42. Dense 92.00 and 90.00; TT 89.75 and 88.75.
+        Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: dense (2 seeds), test top-1 91.00 ± 1.41 (92.00, 90.00) after 2 epochs.\n", byBase.Out);
+        Assert.Contains("| tt (2 seeds) | classical TT | adal 1, project, retrain 1 | 85.50 ± 0.00 (85.50, 85.50) -> 80.25 ± 0.00 (80.25, 80.25) |", byBase.Out);
+        Assert.Contains("| 89.25 ± 0.71 (89.75, 88.75) | -1.75 ± 1.58 |", byBase.Out);
+        Assert.Equal(byBase.Out, bySiblings.Out);
     }
 
     [Fact]

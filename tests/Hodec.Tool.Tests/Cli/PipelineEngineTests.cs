@@ -159,7 +159,8 @@ public sealed class PipelineEngineTests : IDisposable
         CliResult result = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--set", "data.augment.crop_padding=2", "--quiet");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("Done: top-1 ", result.Out);
+        Assert.StartsWith("Done: HODEC after 3 epochs: test top-1 ", result.Out);
+        Assert.Contains("; no dense reference of equal budget, so no accuracy delta\n", result.Out);
         foreach (string file in new[] { "recipe.yml", "environment.json", "plan.json", "hodec.log.jsonl", "report.json", "report.md", "accuracy.svg",
             "approx_error.svg", "export/tiny.safetensors", "export/tiny.dat", "checkpoints/pipeline.json" })
         {

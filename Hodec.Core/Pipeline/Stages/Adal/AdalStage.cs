@@ -29,6 +29,6 @@ public static class AdalStage
         var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
         // The rho the last epoch trained with: CurrentRho is already the next one, past the schedule's end.
         context.Log.Information("ADAL: mean approximation error {Error:G4}, last rho {Rho:G4}", adal.MeanApproximationError, adal.LastEpochRho);
-        return state.WithStage(new StageReport(context.Name, epochs));
+        return state.WithStage(StageTraining.Report(context, epochs));
     }
 }

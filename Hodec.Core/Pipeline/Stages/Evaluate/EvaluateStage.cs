@@ -5,7 +5,8 @@ namespace Hodec.Pipeline.Stages.Evaluate;
 
 /// <summary>
 /// <c>evaluate</c>: top-1/top-5 on the full test split, parameters and MACs (executed path) of the current model,
-/// which is the compressed one after <c>project</c> and the baseline before it; optionally latency.
+/// which is the compressed one after <c>project</c> and the dense one before it; optionally latency. The test split
+/// is used here and nowhere else.
 /// </summary>
 public static class EvaluateStage
 {
@@ -14,10 +15,10 @@ public static class EvaluateStage
     public static PipelineState Run(PipelineState state, StageContext context)
     {
         var spec = (EvaluateStageSpec)context.Spec;
-        var metrics = StageTraining.Measure(state.Model, context);
+        var metrics = StageTraining.MeasureTest(state.Model, context) with { Epochs = state.Epochs };
         context.Log.Information("Evaluated the {Which} model: top-1 {Top1:F2}%, top-5 {Top5:F2}%, {Params} params, {Macs} MACs",
             state.IsCompressed ? "compressed" : "dense", metrics.Top1, metrics.Top5, metrics.Params, metrics.Macs);
-        var next = state.IsCompressed ? state with { Compressed = metrics } : state with { Baseline = metrics };
+        var next = state with { Final = metrics };
         if (spec.Latency is { } latency)
         {
             next = next with { Latency = LatencyTiming.Measure(next, context, latency) };

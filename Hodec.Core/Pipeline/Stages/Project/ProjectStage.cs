@@ -8,8 +8,8 @@ using TorchSharp.Modules;
 namespace Hodec.Pipeline.Stages.Project;
 
 /// <summary>
-/// <c>project</c>: measures the dense model (the report's baseline), keeps its weights, then replaces every planned
-/// layer by its TT form (TT-SVD at the planned ranks) and measures again.
+/// <c>project</c>: measures the dense model on the selection split (the report's pre-projection model), keeps its
+/// weights, then replaces every planned layer by its TT form (TT-SVD at the planned ranks) and measures again.
 /// </summary>
 public static class ProjectStage
 {
@@ -27,25 +27,25 @@ public static class ProjectStage
             throw new HodecException("the model is already projected; a recipe has at most one 'project' stage.");
         }
 
-        var baseline = StageTraining.Measure(state.Model, context);
+        var baseline = StageTraining.MeasureSelection(state.Model, context) with { Epochs = state.Epochs };
         var dense = ModelCost.Measure(state.Model, context.InputShape).Rows.ToDictionary(r => r.Path);
         var geometry = plan.Layers.ToDictionary(l => l.Path, l => Geometry(ModuleSurgery.Get(state.Model, l.Path)));
         var denseFile = context.Run.SaveModel(state.Model, $"{RunDirectory.CheckpointFolder}/dense-before-project.dat");
 
         Projector.Project(state.Model, plan);
-        var compressed = StageTraining.Measure(state.Model, context);
+        var compressed = StageTraining.MeasureSelection(state.Model, context);
         var after = ModelCost.Measure(state.Model, context.InputShape).Rows.ToDictionary(r => r.Path);
         var layers = plan.Layers.Select(l => Layer(l, dense[l.Path], after[l.Path], geometry[l.Path])).ToList();
 
         context.Log.Information("Projected {Layers} layers: top-1 {Before:F2}% -> {After:F2}%, MACs {DenseMacs} -> {Macs}",
             layers.Count, baseline.Top1, compressed.Top1, baseline.Macs, compressed.Macs);
-        var projection = spec.Evaluate ? new ProjectionReport(baseline.Top1, compressed.Top1) : null;
+        var projection = spec.Evaluate ? new ProjectionReport(baseline.Top1, compressed.Top1, context.Data.SelectionName) : null;
         return state.WithStage(new StageReport(context.Name, [], projection))
             .WithArtifact(DenseModelArtifact, Path.GetRelativePath(context.Run.Path, denseFile).Replace('\\', '/')) with
         {
             IsCompressed = true,
-            Baseline = baseline,
-            Compressed = compressed,
+            PreProjection = baseline,
+            Final = null,
             Layers = [.. layers],
         };
     }

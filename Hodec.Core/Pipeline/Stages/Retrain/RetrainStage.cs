@@ -21,7 +21,7 @@ public static class RetrainStage
         using var distillation = spec.Distill is { } d ? new Distillation(Teacher(state, context, d), d.Temperature, d.Weight) : null;
         var history = StageTraining.Fit(state, context, spec.Training, distillation is null ? null : [distillation]);
         // The accuracy of the compressed model changed: the evaluate stage (or the final report) measures it again.
-        return state.WithStage(new StageReport(context.Name, [.. history.Select(m => StageTraining.Epoch(m))])) with { Compressed = null };
+        return state.WithStage(StageTraining.Report(context, history.Select(m => StageTraining.Epoch(m)))) with { Final = null };
     }
 
     // The teacher's weights: the dense model kept by 'project', the model saved after stage N, or (N = 0) the starting one.
@@ -36,9 +36,9 @@ public static class RetrainStage
                     : state.Artifacts.GetValueOrDefault(ProjectStage.DenseModelArtifact) ?? throw new HodecException("distillation from 'dense' needs the dense model that 'project' keeps; none was saved.");
                 context.Run.LoadModel(teacher, file);
             }
-            var top1 = Trainer.Evaluate(teacher, context.Data.Test, RecipeModel.EvalSettings(context.Recipe)).Top1 * 100;
-            context.Log.Information("Stage {Stage} distils from the {Teacher} model (top-1 {Top1:F2}%), temperature {Temperature}, weight {Weight}",
-                context.Name, spec.TeacherStage is { } s ? $"stage-{s}" : "dense", top1, spec.Temperature, spec.Weight);
+            var top1 = Trainer.Evaluate(teacher, context.Data.Selection, RecipeModel.EvalSettings(context.Recipe)).Top1 * 100;
+            context.Log.Information("Stage {Stage} distils from the {Teacher} model ({Split} top-1 {Top1:F2}%), temperature {Temperature}, weight {Weight}",
+                context.Name, spec.TeacherStage is { } s ? $"stage-{s}" : "dense", context.Data.SelectionName, top1, spec.Temperature, spec.Weight);
             return teacher;
         }
         catch

@@ -12,6 +12,6 @@ public static class TrainStage
     {
         var spec = (TrainStageSpec)context.Spec;
         var history = StageTraining.Fit(state, context, spec.Training);
-        return state.WithStage(new StageReport(context.Name, [.. history.Select(m => StageTraining.Epoch(m))])) with { Compressed = null };
+        return state.WithStage(StageTraining.Report(context, history.Select(m => StageTraining.Epoch(m)))) with { Final = null };
     }
 }

@@ -66,7 +66,7 @@ public sealed class PipelineEngine : IHodecEngine
                 reports.Add(HodecPipeline.Run(Options(request, dir, seed, resume), log, sink, cancellationToken).Report);
             }
             var table = RunComparison.Render([new RunGroup($"{reports[0].Name} ({seeds.Count} seeds)", reports)]);
-            var summary = string.Join("\n", seeds.Zip(reports, (s, r) => $"  seed {s}: {HodecPipeline.Summary(r)}").Prepend($"{seeds.Count} seeds") .Append(table.TrimEnd()));
+            var summary = string.Join("\n", seeds.Zip(reports, (s, r) => $"  seed {s}: {HodecPipeline.Summary(r)}").Prepend($"{seeds.Count} seeds").Append(table.TrimEnd()));
             return new RunResult(Path.GetDirectoryName(request.OutputDirectory) ?? request.OutputDirectory,
                 [.. seeds.Select(s => Path.GetFileName(SeedRuns.Directory(request.OutputDirectory, s)))], summary);
         }, CancellationToken.None);

@@ -43,13 +43,19 @@ public sealed record PlanRequest(string RecipePath, ImmutableArray<SettingOverri
 /// <param name="Resume">Continue from the checkpoint in <paramref name="OutputDirectory"/>.</param>
 /// <param name="Threads">CPU threads for libtorch, or null for its default.</param>
 /// <param name="Seed">Overrides the recipe's seed when set.</param>
+/// <param name="Overwrite">Start over in a directory that holds an earlier run, deleting that run's files.</param>
 public sealed record RunRequest(
     string RecipePath,
     string OutputDirectory,
     ImmutableArray<SettingOverride> Overrides,
     bool Resume,
     int? Threads,
-    int? Seed);
+    int? Seed,
+    bool Overwrite = false)
+{
+    /// <summary>How the run treats what its directory already holds.</summary>
+    public Pipeline.RunStart Start => Resume ? Pipeline.RunStart.Resume : Overwrite ? Pipeline.RunStart.Overwrite : Pipeline.RunStart.New;
+}
 
 /// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>
 public sealed record ReportRequest(string RunDirectory);

@@ -100,10 +100,14 @@ public static partial class ModelPlanner
             stamp);
     }
 
-    /// <summary>The tool's arguments after the executable (and after "hodec" when run as <c>dotnet hodec</c>).</summary>
+    /// <summary>
+    /// The tool's arguments after the executable (and after "hodec" when run as <c>dotnet hodec</c>). The build owns
+    /// the output folder and reruns the model only when an input changed, so it asks for <c>--overwrite</c>: the tool
+    /// refuses a new run into a folder that holds an earlier one unless told to start over.
+    /// </summary>
     public static IReadOnlyList<string> ToolArguments(ModelPlan plan)
     {
-        var arguments = new List<string> { "run", plan.Recipe, "--out", plan.OutputDir.TrimEnd('/', '\\'), "--error-format", "msbuild" };
+        var arguments = new List<string> { "run", plan.Recipe, "--out", plan.OutputDir.TrimEnd('/', '\\'), "--overwrite", "--error-format", "msbuild" };
         foreach (string setting in plan.Overrides)
         {
             arguments.Add("--set");

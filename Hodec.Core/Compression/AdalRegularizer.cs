@@ -24,7 +24,7 @@ namespace Hodec.Compression;
 public sealed class AdalRegularizer : ITrainingHook, IDisposable
 {
     private const string Magic = "HODEC-ADAL";
-    private const int Version = 1;
+    private const int Version = 2;
 
     private readonly AdalStageSpec settings;
     private readonly List<Entry> layers = [];
@@ -162,11 +162,11 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
         }
     }
 
-    /// <summary>Writes Z, U, the epoch and update counters and the error history (atomically).</summary>
+    /// <summary>Writes Z, U, the epoch and update counters and the error history, then their size and SHA-256 (atomically).</summary>
     public void SaveState(string path)
     {
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite))
         using (var writer = new BinaryWriter(stream))
         {
             writer.Write(Magic);
@@ -178,19 +178,25 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
                 e.Z.contiguous().Save(writer);
                 e.U.contiguous().Save(writer);
             }
+
+            writer.Flush();
+            ChecksumTrailer.Append(stream);
         }
 
         File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the layers must be the same as this instance's.</summary>
-    /// <exception cref="HodecException">The file is missing, damaged or was written for other layers.</exception>
+    /// <exception cref="DamagedCheckpointException">The file is not the one that was written (checked before anything is read).</exception>
+    /// <exception cref="HodecException">The file is missing or was written for other layers.</exception>
     public void LoadState(string path)
     {
         if (!File.Exists(path))
         {
             throw new HodecException($"ADAL state not found: '{path}'. It is written next to each checkpoint; resume from a checkpoint written by an ADAL stage.") { Location = path };
         }
+
+        ChecksumTrailer.Verify(path);
 
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);

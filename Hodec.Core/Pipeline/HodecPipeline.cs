@@ -15,13 +15,34 @@ namespace Hodec.Pipeline;
 /// </summary>
 public static class HodecPipeline
 {
-    /// <summary>Runs (or, with <see cref="PipelineOptions.Resume"/>, continues) the pipeline.</summary>
+    /// <summary>
+    /// Runs (or, with <see cref="PipelineOptions.Resume"/>, continues; with <see cref="PipelineOptions.Overwrite"/>,
+    /// starts over) the pipeline, holding the run directory's <see cref="RunDirectoryClaim"/> throughout.
+    /// </summary>
+    /// <exception cref="RunDirectoryInUseException">Another live run holds the directory.</exception>
+    /// <exception cref="ExistingRunException">Neither resume nor overwrite, and the directory holds an earlier run (left unchanged).</exception>
     /// <exception cref="RecipeException">The recipe is invalid (every diagnostic is located).</exception>
+    /// <exception cref="DamagedCheckpointException">A checkpoint to load is missing or differs from the size and SHA-256 recorded when it was written.</exception>
     /// <exception cref="HodecException">Other invalid input: missing data or weights, a resume that does not match.</exception>
     /// <exception cref="StageFailedException">A stage failed; earlier outputs are kept and the message says how to resume.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the training stage saved a checkpoint first.</exception>
     public static PipelineOutcome Run(PipelineOptions options, ILogger? log = null, IProgress<PipelineProgress>? progress = null,
         CancellationToken cancellationToken = default, StageRegistry? registry = null)
+    {
+        if (options.Claim is { } held)
+        {
+            if (held.Path != Path.GetFullPath(options.RunDirectory) || held.Start != options.Start)
+            {
+                throw new ArgumentException($"The claim is on '{held.Path}' for {held.Start}, the run is into '{Path.GetFullPath(options.RunDirectory)}' for {options.Start}.", nameof(options));
+            }
+            return RunClaimed(options, log, progress, cancellationToken, registry);
+        }
+        using var claim = RunDirectoryClaim.Take(options.RunDirectory, options.Start);
+        return RunClaimed(options, log, progress, cancellationToken, registry);
+    }
+
+    private static PipelineOutcome RunClaimed(PipelineOptions options, ILogger? log, IProgress<PipelineProgress>? progress,
+        CancellationToken cancellationToken, StageRegistry? registry)
     {
         log ??= Serilog.Core.Logger.None;
         registry ??= StageRegistry.Default;
@@ -49,19 +70,17 @@ public static class HodecPipeline
         {
             set_num_threads(threads);
         }
-        if (!options.Resume)
-        {
-            run.Clear();
-        }
-        var git = RunEnvironment.GitCommit();
-        run.WriteText(RunDirectory.RecipeFile, resolved);
-        WriteEnvironment(run, RunEnvironment.Current(recipe.Seed, get_num_threads(), git), startEnvironment, options.Resume, log);
 
+        // Refused before anything is written, so a corrected recipe can run into the same directory.
         long memory = MemoryCheck.Available();
         MemoryCheck.EnsureModelFits(recipe, loaded.Source, memory);
         using var model = RecipeModel.Create(recipe);
         var inputShape = RecipeModel.InputShape(recipe);
         MemoryCheck.EnsureTrainingFits(recipe, loaded.Source, model, inputShape, memory);
+
+        var git = RunEnvironment.GitCommit();
+        run.WriteText(RunDirectory.RecipeFile, resolved);
+        WriteEnvironment(run, RunEnvironment.Current(recipe.Seed, get_num_threads(), git), startEnvironment, options.Resume, log);
         var dense = ModelCost.Measure(model, inputShape);
         var plan = RecipePlanning.Plan(recipe, loaded.Source, model);
         if (plan is not null)
@@ -95,7 +114,7 @@ public static class HodecPipeline
             {
                 state = stage(state, context);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not (OperationCanceledException or DamagedCheckpointException))
             {
                 throw StageFailedException.For(context, e, options.ResumeCommand);
             }
@@ -178,7 +197,7 @@ public static class HodecPipeline
         {
             throw new HodecException(
                 $"--resume: the recipe (after --set and --seed) differs from the one this run started with ({saved}). " +
-                "Resume with the same recipe and options, or start a new run without --resume.")
+                "Resume with the same recipe and options, or start the run over (--overwrite) or into another directory.")
             { Location = saved };
         }
         return run.LoadSnapshot();

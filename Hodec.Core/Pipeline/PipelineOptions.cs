@@ -8,6 +8,8 @@ namespace Hodec.Pipeline;
 /// <param name="Threads">torch CPU threads; null takes the recipe's <c>data.threads</c>, else on resume the run's own count, else libtorch's default.</param>
 /// <param name="Seed">Overrides the recipe's seed.</param>
 /// <param name="ResumeCommand">The command that resumes this run, quoted in failure messages.</param>
+/// <param name="Overwrite">Start over in a directory that holds an earlier run, deleting that run's files; without it (and without <paramref name="Resume"/>) such a directory is refused.</param>
+/// <param name="Claim">The caller's claim on <paramref name="RunDirectory"/>, taken with the matching <see cref="RunStart"/> before it wrote anything there; null: the run takes one and releases it when it ends.</param>
 public sealed record PipelineOptions(
     string RecipePath,
     string RunDirectory,
@@ -15,7 +17,13 @@ public sealed record PipelineOptions(
     bool Resume = false,
     int? Threads = null,
     int? Seed = null,
-    string? ResumeCommand = null);
+    string? ResumeCommand = null,
+    bool Overwrite = false,
+    RunDirectoryClaim? Claim = null)
+{
+    /// <summary>How the run treats what its directory already holds.</summary>
+    public RunStart Start => Resume ? RunStart.Resume : Overwrite ? RunStart.Overwrite : RunStart.New;
+}
 
 /// <summary>What a finished run produced.</summary>
 /// <param name="RunDirectory">Full path of the run directory.</param>

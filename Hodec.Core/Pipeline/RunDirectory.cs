@@ -1,13 +1,16 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Hodec.Reports;
+using Hodec.Training;
 using static TorchSharp.torch;
 
 namespace Hodec.Pipeline;
 
 /// <summary>
 /// The files of one run, each written atomically (a temporary file renamed into place): the resolved recipe,
-/// <c>environment.json</c>, <c>plan.json</c>, the checkpoints and the reports.
+/// <c>environment.json</c>, <c>plan.json</c>, the checkpoints and the reports. The size and SHA-256 of every model
+/// checkpoint are recorded in <see cref="ChecksumsFile"/> after it is written and checked before it is loaded.
+/// A run holds its directory through a <see cref="RunDirectoryClaim"/>.
 /// </summary>
 public sealed class RunDirectory(string path)
 {
@@ -16,6 +19,8 @@ public sealed class RunDirectory(string path)
     public const string PlanFile = "plan.json";
     public const string CheckpointFolder = "checkpoints";
     public const string StateFile = "pipeline.json";
+    public const string ChecksumsFile = "checksums.json";
+    public const string ExportFolder = "export";
 
     // Exact numbers (report.json rounds to 6 digits; a resumed run must compute from the unrounded values).
     private static readonly JsonSerializerOptions SnapshotJson = new()
@@ -45,7 +50,7 @@ public sealed class RunDirectory(string path)
         return ReportWriter.WriteAtomically(System.IO.Path.GetDirectoryName(target)!, System.IO.Path.GetFileName(target), content);
     }
 
-    /// <summary>Saves a module's weights (TorchSharp format) atomically.</summary>
+    /// <summary>Saves a module's weights (TorchSharp format) atomically, then records its size and SHA-256 in <see cref="ChecksumsFile"/>.</summary>
     public string SaveModel(nn.Module model, string relative)
     {
         var target = File(relative);
@@ -53,18 +58,34 @@ public sealed class RunDirectory(string path)
         var temp = target + ".tmp";
         model.save(temp);
         System.IO.File.Move(temp, target, overwrite: true);
+        var digests = new SortedDictionary<string, FileDigest>(ReadChecksums(), StringComparer.Ordinal) { [Key(relative)] = FileDigest.Of(target) };
+        WriteText($"{CheckpointFolder}/{ChecksumsFile}", JsonSerializer.Serialize(digests, SnapshotJson) + "\n");
         return target;
     }
 
-    /// <summary>Loads weights saved by <see cref="SaveModel"/> into a module of the same structure.</summary>
+    /// <summary>
+    /// Loads weights saved by <see cref="SaveModel"/> into a module of the same structure, after checking the file
+    /// against the size and SHA-256 recorded when it was written.
+    /// </summary>
+    /// <exception cref="DamagedCheckpointException">The file is missing, differs from the record, or cannot be read.</exception>
     public void LoadModel(nn.Module model, string relative)
     {
         var source = File(relative);
-        if (!System.IO.File.Exists(source))
+        var problem = ReadChecksums().TryGetValue(Key(relative), out var recorded)
+            ? recorded.Mismatch(source)
+            : System.IO.File.Exists(source) ? null : "is missing";
+        if (problem is not null)
         {
-            throw new HodecException($"The checkpoint '{source}' is missing, so the run cannot be resumed; start it again without --resume.") { Location = source };
+            throw new DamagedCheckpointException(source, problem) { Location = source };
         }
-        model.load(source, strict: true);
+        try
+        {
+            model.load(source, strict: true);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException)
+        {
+            throw new DamagedCheckpointException(source, $"cannot be read ({e.Message})", e) { Location = source };
+        }
     }
 
     /// <summary>Saves the model and the pipeline state after <paramref name="completed"/> stages (model first, so the state never points at a missing file).</summary>
@@ -91,26 +112,32 @@ public sealed class RunDirectory(string path)
         }
         catch (JsonException e)
         {
-            throw new HodecException($"'{file}' is damaged ({e.Message}); the run cannot be resumed. Start it again without --resume.", e) { Location = file };
+            throw new DamagedCheckpointException(file, $"is damaged ({e.Message})", e) { Location = file };
         }
     }
+
+    // The recorded digests by path relative to the run directory; none when the file is missing (a run before any model checkpoint).
+    private Dictionary<string, FileDigest> ReadChecksums()
+    {
+        var file = File($"{CheckpointFolder}/{ChecksumsFile}");
+        if (!System.IO.File.Exists(file))
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, FileDigest>>(System.IO.File.ReadAllText(file), SnapshotJson) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new DamagedCheckpointException(file, $"is damaged ({e.Message})", e) { Location = file };
+        }
+    }
+
+    private static string Key(string relative) => relative.Replace('\\', '/');
 
     /// <summary>Writes report.json, report.md and the plots.</summary>
     public IReadOnlyList<string> WriteReport(HodecReport report) => ReportWriter.Write(report, Path);
-
-    /// <summary>Removes what an earlier run left (checkpoints, plan, reports), so a fresh run cannot mix with it.</summary>
-    public void Clear()
-    {
-        var checkpoints = File(CheckpointFolder);
-        if (Directory.Exists(checkpoints))
-        {
-            Directory.Delete(checkpoints, recursive: true);
-        }
-        foreach (var name in new[] { PlanFile, ReportWriter.JsonFile, ReportWriter.MarkdownFile })
-        {
-            System.IO.File.Delete(File(name));
-        }
-    }
 }
 
 /// <summary>The pipeline state as saved after a stage (everything but the module, which is saved beside it).</summary>

@@ -14,6 +14,7 @@ public static class StageTraining
     /// checkpoint file; when resuming and that file exists, training continues from it. Each epoch is logged, with
     /// <c>epochNote</c> (read after the hooks ran) appended.
     /// </summary>
+    /// <exception cref="DamagedCheckpointException">The stage's checkpoint (or a hook's state beside it) is not the file that was written; deleting <see cref="DamagedCheckpointException.Restart"/> restarts the stage.</exception>
     public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null, Func<string>? epochNote = null)
     {
         var checkpoint = context.Run.TrainerCheckpoint(context.Index);
@@ -25,7 +26,17 @@ public static class StageTraining
         }
         var log = new EpochLog(context.Log, context.Name, training.Epochs, epochNote);
         using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log], context.Progress);
-        return trainer.Fit(context.Data.Train, context.Data.Selection, resumeFrom, context.CancellationToken);
+        try
+        {
+            return trainer.Fit(context.Data.Train, context.Data.Selection, resumeFrom, context.CancellationToken);
+        }
+        catch (DamagedCheckpointException e) when (resumeFrom is not null && e.RestartableStage is null)
+        {
+            // The stage's own checkpoint (or a hook's file beside it): without them the stage starts from its beginning.
+            var folder = Path.GetDirectoryName(checkpoint)!;
+            string[] restart = [.. Directory.EnumerateFiles(folder, Path.GetFileName(checkpoint) + "*").Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+            throw new DamagedCheckpointException(e.File, e.Problem, e) { Location = e.File, RestartableStage = context.Index + 1, Restart = restart };
+        }
     }
 
     /// <summary>One report row per epoch: mean training loss, top-1 in percent on the selection split, final learning rate.</summary>

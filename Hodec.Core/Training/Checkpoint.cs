@@ -16,12 +16,13 @@ public sealed record CheckpointState(int Epoch, int Batch, long GlobalStep, doub
 
 /// <summary>
 /// Checkpoint file: a header, the <see cref="CheckpointState"/> as JSON, the model, the optimiser state, the torch
-/// global RNG state, the data RNG state and the epoch's sample order. Written atomically (temp file, then rename).
+/// global RNG state, the data RNG state and the epoch's sample order, then the size and SHA-256 of all that
+/// (<see cref="ChecksumTrailer"/>). Written atomically (temp file, then rename); verified before it is read.
 /// </summary>
 public static class Checkpoint
 {
     private const string Magic = "HODEC-CHECKPOINT";
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>Writes a checkpoint atomically: a crash leaves either the old file or the new one, never a torn one.</summary>
     public static void Save(string path, nn.Module model, optim.Optimizer optimizer, CheckpointState state, Generator dataGenerator, Tensor? order)
@@ -33,7 +34,7 @@ public static class Checkpoint
         }
 
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite))
         using (var writer = new BinaryWriter(stream))
         {
             writer.Write(Magic);
@@ -54,6 +55,7 @@ public static class Checkpoint
             writer.Write(order is not null);
             order?.Save(writer);
             writer.Flush();
+            ChecksumTrailer.Append(stream);
             stream.Flush(flushToDisk: true);
         }
 
@@ -61,13 +63,11 @@ public static class Checkpoint
     }
 
     /// <summary>Restores model, optimiser and RNG states; returns the run state and the epoch's sample order (if mid-epoch).</summary>
+    /// <exception cref="DamagedCheckpointException">The file is missing, or not the one that was written (checked before anything is read).</exception>
+    /// <exception cref="HodecException">The file is intact but was written for another model or optimiser.</exception>
     public static (CheckpointState State, Tensor? Order) Load(string path, nn.Module model, optim.Optimizer optimizer, Generator dataGenerator)
     {
-        if (!File.Exists(path))
-        {
-            throw new HodecException($"Checkpoint not found: '{path}'.") { Location = path };
-        }
-
+        ChecksumTrailer.Verify(path);
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
         try
@@ -96,7 +96,7 @@ public static class Checkpoint
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidDataException)
         {
-            throw new HodecException($"Checkpoint '{path}' does not match this model and optimiser, or is damaged: {e.Message}", e) { Location = path };
+            throw new HodecException($"Checkpoint '{path}' does not match this model and optimiser: {e.Message}", e) { Location = path };
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed class Trainer : IDisposable
     /// Trains for <see cref="TrainerSettings.Epochs"/> epochs (or the rest of them, when resuming from a
     /// checkpoint) and returns the metrics of every epoch, including those before the resume point.
     /// </summary>
-    /// <exception cref="DivergenceException">The loss became NaN or infinite; the last good checkpoint is kept.</exception>
+    /// <exception cref="DivergenceException">The loss became NaN or infinite; the last good checkpoint, if one was written, is kept.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the state at the last finished step was saved.</exception>
     public IReadOnlyList<EpochMetrics> Fit(TensorDataset train, TensorDataset test, string? resumeFrom = null, CancellationToken cancellationToken = default)
     {
@@ -165,7 +165,9 @@ public sealed class Trainer : IDisposable
             throw new DivergenceException(
                 $"Training diverged: the loss is {value} at epoch {epoch + 1}, batch {batch + 1} (step {step + 1}, learning rate {lr:G4}). " +
                 "Lower the learning rate, add warm-up or gradient clipping (GradientClipNorm), or check the input data. " +
-                (settings.CheckpointPath is null ? "No checkpoint was configured." : $"The last good checkpoint is kept at '{settings.CheckpointPath}'."));
+                (settings.CheckpointPath is null ? "No checkpoint was configured."
+                    : File.Exists(settings.CheckpointPath) ? $"The last good checkpoint is kept at '{settings.CheckpointPath}'."
+                    : "No checkpoint of this training was written yet (one is written at the end of each epoch)."));
         }
 
         loss.backward();

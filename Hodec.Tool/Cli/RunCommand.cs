@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hodec.Pipeline;
 using Hodec.Tool.Engine;
 using Hodec.Tool.Output;
 using Serilog.Core;
@@ -12,6 +13,7 @@ internal static class RunCommand
         "  dotnet hodec run recipes/quickstart.yml\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set stages.retrain.epochs=3 --seed 7\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --overwrite  # start try1 over\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
@@ -23,6 +25,10 @@ internal static class RunCommand
             HelpName = "dir",
         };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the run directory." };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Start over in a run directory that holds an earlier run, deleting that run's files (without it, such a directory is refused).",
+        };
         var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: the recipe's data.threads, else on --resume the run's own count, else all cores).", HelpName = "n" };
         var device = new Option<string>("--device")
         {
@@ -42,6 +48,7 @@ internal static class RunCommand
         recipe.AddTo(command);
         command.Add(output);
         command.Add(resume);
+        command.Add(overwrite);
         command.Add(threads);
         command.Add(device);
         command.Add(seed);
@@ -67,7 +74,13 @@ internal static class RunCommand
                 }
 
                 string runDirectory = Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath));
-                bool resuming = result.GetValue(resume);
+                bool resuming = result.GetValue(resume), overwriting = result.GetValue(overwrite);
+                if (resuming && overwriting)
+                {
+                    throw new HodecException(
+                        "--resume and --overwrite exclude each other: --resume continues the run in the directory, --overwrite deletes it and starts over.");
+                }
+
                 if (resuming && !Directory.Exists(runDirectory))
                 {
                     throw new HodecException(
@@ -79,14 +92,19 @@ internal static class RunCommand
                 {
                     throw new HodecException("Pass either --seed (one run) or --seeds (one run per seed), not both.");
                 }
-                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed), seedList);
+                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed), overwriting, seedList);
+                // Before anything is written there (the log included): refuses a directory in use or holding a run.
+                using IDisposable claim = Worded(() => host.Engine.ClaimRunDirectory(request));
                 Directory.CreateDirectory(runDirectory);
+                if (overwriting)
+                {
+                    File.Delete(Path.Combine(runDirectory, CliLogging.LogFileName)); // the earlier run's log went with its files
+                }
+
                 started = request;
-                return await ExecuteAsync(host, settings, request, cancellationToken).ConfigureAwait(false);
+                return await Worded(() => ExecuteAsync(host, settings, request, cancellationToken)).ConfigureAwait(false);
             },
-            () => started is null
-                ? string.Empty
-                : $"The last checkpoint is in {started.OutputDirectory}. Continue with: {PipelineEngine.ResumeCommand(started)}",
+            () => started is null ? string.Empty : InterruptedHint(started),
             cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -110,6 +128,61 @@ internal static class RunCommand
             throw new HodecException($"--seeds lists a seed twice ('{text}'); each seed is one run directory.");
         }
         return [.. parsed.Select(p => p!.Value)];
+    }
+
+    /// <summary>What the engine's run-directory errors mean on this command line: which flag does what.</summary>
+    public static HodecException Word(HodecException error) => error switch
+    {
+        ExistingRunException e => new HodecException(
+            $"'{e.Directory}' already holds a run ({string.Join(", ", e.Found)}); nothing was changed. "
+            + "Continue it with --resume, start it over with --overwrite (this deletes those files), or pass another --out.", e),
+        RunDirectoryInUseException e => new HodecException(
+            $"'{e.Directory}' is in use by another hodec run ({(e.OwnerProcessId is int pid ? $"process {pid}" : "process id unknown")}); nothing was written to it. "
+            + "Wait for that run to end, or pass another --out.", e),
+        DamagedCheckpointException { RestartableStage: int stage } e => new HodecException(
+            $"The checkpoint '{e.File}' {e.Problem}. To restart stage {stage} from its beginning (the stages before it are kept), delete "
+            + string.Join(" and ", e.Restart.Select(f => $"'{f}'"))
+            + " and run the same command with --resume again; or start the whole run over with --overwrite.", e)
+        { Location = e.File },
+        DamagedCheckpointException e => new HodecException(
+            $"The checkpoint '{e.File}' {e.Problem}, so the run cannot continue from it. "
+            + "Start the run over with --overwrite (this deletes the run's files), or pass another --out.", e)
+        { Location = e.File },
+        _ => error,
+    };
+
+    private static T Worded<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (HodecException e) when (Word(e) != e)
+        {
+            throw Word(e);
+        }
+    }
+
+    private static async Task<T> Worded<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (HodecException e) when (Word(e) != e)
+        {
+            throw Word(e);
+        }
+    }
+
+    // Names only what exists: a checkpoint, or a run that has its recipe but no checkpoint yet, or nothing at all.
+    private static string InterruptedHint(RunRequest request)
+    {
+        string directory = request.OutputDirectory, checkpoints = Path.Combine(directory, RunDirectory.CheckpointFolder);
+        bool checkpointed = Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints).Any(f => !f.EndsWith(".tmp", StringComparison.Ordinal));
+        return checkpointed ? $"The last checkpoint is in {directory}. Continue with: {PipelineEngine.ResumeCommand(request)}"
+            : File.Exists(Path.Combine(directory, RunDirectory.RecipeFile)) ? $"No checkpoint was written yet. Continue from the first stage with: {PipelineEngine.ResumeCommand(request)}"
+            : $"Nothing of the run was written to {directory} yet; run the same command again to start it.";
     }
 
     /// <summary>runs/&lt;recipe file name without .hodec.yml, .yml or .yaml&gt;, under the current directory.</summary>

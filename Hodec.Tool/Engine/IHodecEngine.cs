@@ -20,6 +20,14 @@ public interface IHodecEngine
     /// <summary>The compression plan for a recipe, with no training.</summary>
     CompressionPlan Plan(PlanRequest request);
 
+    /// <summary>
+    /// Takes <see cref="RunRequest.OutputDirectory"/> for the request's run before anything (the CLI's log included)
+    /// is written there: creates it, refuses it while another live run holds it (<see cref="Pipeline.RunDirectoryInUseException"/>),
+    /// refuses it when it holds an earlier run and the request neither resumes nor overwrites (<see cref="Pipeline.ExistingRunException"/>),
+    /// and on overwrite deletes that run's files. <see cref="RunAsync"/> runs under the claim until it is disposed.
+    /// </summary>
+    IDisposable ClaimRunDirectory(RunRequest request);
+
     /// <summary>Runs the whole pipeline into <see cref="RunRequest.OutputDirectory"/>.</summary>
     Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken);
 

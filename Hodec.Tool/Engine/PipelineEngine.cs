@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Hodec.Data;
 using Hodec.Models;
@@ -45,6 +46,25 @@ public sealed class PipelineEngine : IHodecEngine
         return ToToolPlan(label, plan, catalog);
     }
 
+    // The claims this engine took and not yet released, by directory: RunAsync runs under them.
+    private readonly ConcurrentDictionary<string, RunDirectoryClaim> claims = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public IDisposable ClaimRunDirectory(RunRequest request)
+    {
+        var claim = RunDirectoryClaim.Take(request.OutputDirectory, request.Start);
+        if (!claims.TryAdd(claim.Path, claim))
+        {
+            claim.Dispose();
+            throw new InvalidOperationException($"'{claim.Path}' is already claimed by this engine.");
+        }
+        return new Release(() =>
+        {
+            claims.TryRemove(claim.Path, out _);
+            claim.Dispose();
+        });
+    }
+
     /// <inheritdoc />
     public Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken) =>
         Task.Run(() =>
@@ -86,8 +106,10 @@ public sealed class PipelineEngine : IHodecEngine
         return loaded.Succeeded && loaded.Value.Seeds is { Count: > 0 } listed ? listed : null;
     }
 
-    private static PipelineOptions Options(RunRequest request, string directory, int? seed, bool resume) =>
-        new(request.RecipePath, directory, Strings(request.Overrides), resume, request.Threads, seed, ResumeCommand(request));
+    // The directory the command line claimed runs under that claim; a seed's sibling directory is claimed by its run.
+    private PipelineOptions Options(RunRequest request, string directory, int? seed, bool resume) =>
+        new(request.RecipePath, directory, Strings(request.Overrides), resume, request.Threads, seed, ResumeCommand(request), request.Overwrite,
+            claims.GetValueOrDefault(Path.GetFullPath(directory)));
 
     /// <inheritdoc />
     public ReportResult Report(ReportRequest request)
@@ -179,6 +201,19 @@ public sealed class PipelineEngine : IHodecEngine
         long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);
         layers.Add(new LayerPlan("(rest, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
         return new CompressionPlan(label, [.. layers]);
+    }
+
+    private sealed class Release(Action release) : IDisposable
+    {
+        private int done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref done, 1) == 0)
+            {
+                release();
+            }
+        }
     }
 
     // Core progress (per batch, accuracy 0..1) onto the CLI's record, which also carries the stage and its epoch count.

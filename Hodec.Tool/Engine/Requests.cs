@@ -43,6 +43,7 @@ public sealed record PlanRequest(string RecipePath, ImmutableArray<SettingOverri
 /// <param name="Resume">Continue from the checkpoint in <paramref name="OutputDirectory"/>.</param>
 /// <param name="Threads">CPU threads for libtorch, or null for its default.</param>
 /// <param name="Seed">Overrides the recipe's seed when set.</param>
+/// <param name="Overwrite">Start over in a directory that holds an earlier run, deleting that run's files.</param>
 /// <param name="Seeds">Runs the recipe once per seed (overriding the recipe's <c>seeds</c>), each into <c>&lt;OutputDirectory&gt;-s&lt;seed&gt;</c>.</param>
 public sealed record RunRequest(
     string RecipePath,
@@ -51,7 +52,12 @@ public sealed record RunRequest(
     bool Resume,
     int? Threads,
     int? Seed,
-    IReadOnlyList<int>? Seeds = null);
+    bool Overwrite = false,
+    IReadOnlyList<int>? Seeds = null)
+{
+    /// <summary>How the run treats what its directory already holds.</summary>
+    public Pipeline.RunStart Start => Resume ? Pipeline.RunStart.Resume : Overwrite ? Pipeline.RunStart.Overwrite : Pipeline.RunStart.New;
+}
 
 /// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>
 public sealed record ReportRequest(string RunDirectory);

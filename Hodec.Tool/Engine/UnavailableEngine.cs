@@ -20,6 +20,9 @@ public sealed class UnavailableEngine : IHodecEngine
     public CompressionPlan Plan(PlanRequest request) => throw new EngineUnavailableException("plan");
 
     /// <inheritdoc />
+    public IDisposable ClaimRunDirectory(RunRequest request) => throw new EngineUnavailableException("run");
+
+    /// <inheritdoc />
     public Task<RunResult> RunAsync(RunRequest request, IProgress<TrainingProgress> progress, ILogger log, CancellationToken cancellationToken) =>
         throw new EngineUnavailableException("run");
 

@@ -48,7 +48,8 @@ public sealed class HodecPipelineTests : IDisposable
 
         var dir = tiny.Dir("run");
         foreach (var file in new[] { "recipe.yml", "environment.json", "plan.json", "report.json", "report.md", "approx_error.svg", "accuracy.svg",
-            "checkpoints/pipeline.json", "checkpoints/model-after-stage5.dat", "checkpoints/stage4.trainer.ckpt", "checkpoints/stage2.trainer.ckpt.adal" })
+            "checkpoints/pipeline.json", "checkpoints/model-after-stage5.dat", "checkpoints/stage4.trainer.ckpt", "checkpoints/stage2.trainer.ckpt.adal",
+            "checkpoints/checksums.json" })
         {
             Assert.True(File.Exists(Path.Combine(dir, file)), $"missing {file}");
         }
@@ -179,6 +180,44 @@ public sealed class HodecPipelineTests : IDisposable
         Assert.EndsWith($"After fixing the cause, resume with: hodec run {tiny.RecipePath} --out {tiny.Dir("diverge")} --resume", e.Message);
         var kept = ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("diverge"), "report.json")));
         Assert.Equal(["train", "adal", "project"], kept.Stages.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void Run_DivergingBeforeAnyCheckpoint_NamesOnlyFilesThatExist()
+    {
+        var e = Assert.Throws<StageFailedException>(() => tiny.Run("early", overrides: ["stages.train.optimizer.lr=1e12"]));
+
+        Assert.IsType<Hodec.Training.DivergenceException>(e.InnerException);
+        Assert.StartsWith("Stage 1/5 (train) failed: Training diverged: the loss is", e.Message);
+        Assert.Contains("No checkpoint of this training was written yet (one is written at the end of each epoch).", e.Message);
+        Assert.Contains($"No stage had finished, so {tiny.Dir("early")} holds no stage checkpoint yet.", e.Message);
+        Assert.DoesNotContain("kept at", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(tiny.Dir("early"), "checkpoints")));
+        // Every path the message names exists.
+        var root = tiny.Dir(string.Empty).TrimEnd(Path.DirectorySeparatorChar);
+        var named = System.Text.RegularExpressions.Regex.Matches(e.Message, System.Text.RegularExpressions.Regex.Escape(root) + @"[^\s']*")
+            .Select(m => m.Value.TrimEnd('.')).ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, p => Assert.True(File.Exists(p) || Directory.Exists(p), $"the message names '{p}', which does not exist"));
+    }
+
+    [Fact]
+    public void Run_IntoADirectoryHoldingARun_IsRefused_UntilOverwrite()
+    {
+        var dir = tiny.Dir("again");
+        Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
+        File.WriteAllText(Path.Combine(dir, "recipe.yml"), "version: 1\n");
+
+        var e = Assert.Throws<ExistingRunException>(() => tiny.Run("again"));
+
+        Assert.Equal(dir, e.Directory);
+        Assert.Equal(["recipe.yml", "checkpoints"], e.Found);
+        Assert.Equal("version: 1\n", File.ReadAllText(Path.Combine(dir, "recipe.yml")));
+        Assert.Throws<RunDirectoryInUseException>(() =>
+        {
+            using var held = RunDirectoryClaim.Take(dir, RunStart.Overwrite);
+            HodecPipeline.Run(new PipelineOptions(tiny.RecipePath, dir, Overwrite: true));
+        });
     }
 
     [Fact]

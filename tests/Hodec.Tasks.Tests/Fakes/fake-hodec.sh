@@ -11,6 +11,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --set) sets="$sets $2"; shift 2 ;;
     --error-format) shift 2 ;;
+    --overwrite) shift ;;
     *) echo "fake-hodec: unexpected argument '$1'" >&2; exit 2 ;;
   esac
 done

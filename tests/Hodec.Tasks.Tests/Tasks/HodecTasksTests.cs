@@ -43,7 +43,7 @@ public sealed class HodecTasksTests : IDisposable
         string outputDir = Path.Combine(_temp.Path, "obj", "Debug", "net10.0", "hodec", "classifier") + Path.DirectorySeparatorChar;
         Assert.Equal(Path.Combine(_temp.Path, "models", "classifier.hodec.yml"), model.ItemSpec);
         Assert.Equal(outputDir, model.GetMetadata("OutputDir"));
-        Assert.Equal($"run;{model.ItemSpec};--out;{outputDir.TrimEnd(Path.DirectorySeparatorChar)};--error-format;msbuild;--set;a=1;--set;b=2", model.GetMetadata("Arguments"));
+        Assert.Equal($"run;{model.ItemSpec};--out;{outputDir.TrimEnd(Path.DirectorySeparatorChar)};--overwrite;--error-format;msbuild;--set;a=1;--set;b=2", model.GetMetadata("Arguments"));
         Assert.Equal(
             ["hodec/classifier/report.json", "hodec/classifier/report.md", "hodec/classifier/classifier.safetensors", "hodec/classifier/classifier.onnx"],
             task.OutputFiles.Select(f => f.GetMetadata("Link")));

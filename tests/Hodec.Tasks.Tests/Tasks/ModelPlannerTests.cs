@@ -55,12 +55,12 @@ public sealed class ModelPlannerTests
     }
 
     [Fact]
-    public void ToolArguments_RunWithOutErrorFormatAndEachSetInOrder()
+    public void ToolArguments_RunWithOutOverwriteErrorFormatAndEachSetInOrder()
     {
         ModelPlan plan = ModelPlanner.Plan(Declare(set: "a.b=1; c=x y ;"), P("obj"), [], _ => false, _ => "");
 
         Assert.Equal(
-            ["run", P("models", "classifier.hodec.yml"), "--out", P("obj", "hodec", "classifier"), "--error-format", "msbuild", "--set", "a.b=1", "--set", "c=x y"],
+            ["run", P("models", "classifier.hodec.yml"), "--out", P("obj", "hodec", "classifier"), "--overwrite", "--error-format", "msbuild", "--set", "a.b=1", "--set", "c=x y"],
             ModelPlanner.ToolArguments(plan));
     }
 

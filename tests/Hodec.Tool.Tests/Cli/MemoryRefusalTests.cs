@@ -31,6 +31,8 @@ public sealed class MemoryRefusalTests : IDisposable
         Assert.Contains($"\n{recipe}:4:50: error: The model (resnet50, 23,522,250 parameters) needs about ", result.Error);
         Assert.Contains("to train at batch size 10000000", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
+        // Nothing of a run was written, so the corrected recipe can run into the same directory.
+        Assert.False(File.Exists(Path.Combine(run, "recipe.yml")));
         Assert.False(Directory.Exists(Path.Combine(run, "checkpoints")));
     }
 

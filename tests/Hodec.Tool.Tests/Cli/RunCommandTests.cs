@@ -110,6 +110,7 @@ public sealed class RunCommandTests : IDisposable
     {
         using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         string recipe = Recipe();
+        _temp.Write("run/checkpoints/stage1.trainer.ckpt", "saved on Ctrl+C");
 
         CliResult result = await CliRunner.RunAsync(new ScriptedEngine { WaitForCancellation = true }, null, interrupt.Token,
             "run", recipe, "--out", RunDirectory);
@@ -118,6 +119,51 @@ public sealed class RunCommandTests : IDisposable
         Assert.EndsWith(
             $"Interrupted. The last checkpoint is in {RunDirectory}. Continue with: dotnet hodec run {recipe} --out {RunDirectory} --resume\n",
             result.Error);
+    }
+
+    [Fact]
+    public async Task Run_CancelledBeforeAnything_Exit130_NamesNoCheckpoint()
+    {
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        CliResult result = await CliRunner.RunAsync(new ScriptedEngine { WaitForCancellation = true }, null, interrupt.Token, "run", Recipe(), "--out", RunDirectory);
+
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.EndsWith($"Interrupted. Nothing of the run was written to {RunDirectory} yet; run the same command again to start it.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Run_EngineRefusesTheDirectory_Exit2_NamesTheFlags_AndWritesNoLog()
+    {
+        var existing = new ScriptedEngine { ClaimFailure = new Hodec.Pipeline.ExistingRunException(RunDirectory, ["recipe.yml", "report.json"]) };
+        var inUse = new ScriptedEngine { ClaimFailure = new Hodec.Pipeline.RunDirectoryInUseException(RunDirectory, null) };
+
+        CliResult refused = await CliRunner.RunAsync(existing, "run", Recipe(), "--out", RunDirectory);
+        CliResult busy = await CliRunner.RunAsync(inUse, "run", Recipe(), "--out", RunDirectory);
+
+        Assert.Equal(ExitCodes.InvalidInput, refused.ExitCode);
+        Assert.Equal(
+            $"hodec: error: '{RunDirectory}' already holds a run (recipe.yml, report.json); nothing was changed. "
+            + "Continue it with --resume, start it over with --overwrite (this deletes those files), or pass another --out.\n",
+            refused.Error);
+        Assert.Equal(ExitCodes.InvalidInput, busy.ExitCode);
+        Assert.Equal(
+            $"hodec: error: '{RunDirectory}' is in use by another hodec run (process id unknown); nothing was written to it. Wait for that run to end, or pass another --out.\n",
+            busy.Error);
+        Assert.Empty(existing.Requests);
+        Assert.False(File.Exists(Path.Combine(RunDirectory, CliLogging.LogFileName)));
+    }
+
+    [Fact]
+    public async Task Run_Overwrite_IsPassedInTheRequest()
+    {
+        var engine = new ScriptedEngine();
+
+        CliResult result = await CliRunner.RunAsync(engine, "run", Recipe(), "--out", RunDirectory, "--overwrite", "--quiet");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(Assert.Single(engine.Claims).Overwrite);
+        Assert.Equal(Hodec.Pipeline.RunStart.Overwrite, Assert.IsType<RunRequest>(Assert.Single(engine.Requests)).Start);
     }
 
     [Fact]

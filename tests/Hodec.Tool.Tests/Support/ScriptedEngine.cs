@@ -24,6 +24,23 @@ public sealed class ScriptedEngine : IHodecEngine
     /// <summary>Makes RunAsync wait for cancellation after reporting its events.</summary>
     public bool WaitForCancellation { get; init; }
 
+    /// <summary>Thrown from ClaimRunDirectory, when set (the engine's refusal of a run directory).</summary>
+    public Exception? ClaimFailure { get; init; }
+
+    /// <summary>The run requests whose directory was claimed, in order.</summary>
+    public List<RunRequest> Claims { get; } = [];
+
+    public IDisposable ClaimRunDirectory(RunRequest request)
+    {
+        if (ClaimFailure is not null)
+        {
+            throw ClaimFailure;
+        }
+
+        Claims.Add(request);
+        return new MemoryStream(); // nothing to release
+    }
+
     public ValidationResult Validate(ValidateRequest request)
     {
         Requests.Add(request);

@@ -16,7 +16,7 @@ public static class ExportWriter
     public static IReadOnlyList<ExportedFile> Write(nn.Module<Tensor, Tensor> model, ModelMetadata metadata, string runDirectory, string name,
         IReadOnlyList<ExportFormat> formats, int opset, long[] inputShape, Tensor verificationBatch)
     {
-        var folder = Path.Combine(runDirectory, "export");
+        var folder = Path.Combine(runDirectory, RunDirectory.ExportFolder);
         Directory.CreateDirectory(folder);
         var paths = new Dictionary<ExportFormat, string>
         {

@@ -94,11 +94,12 @@ public sealed class CompressionPlannerTests
         foreach (var layer in plan.Layers)
         {
             long[] modes = [.. layer.InputFactors.Select(v => (long)v), 9, .. layer.OutputFactors.Select(v => (long)v)];
-            var limits = BondLimits.Of(modes);
             for (int k = 0; k < layer.Ranks.Count; k++)
             {
+                // Bond k + 1 of a TT can hold at most min(n_1...n_(k+1), n_(k+2)...n_last) (the unfolding's smaller side).
+                long limit = Math.Min(modes.Take(k + 1).Aggregate(1L, (a, b) => a * b), modes.Skip(k + 1).Aggregate(1L, (a, b) => a * b));
                 long prev = k == 0 ? 1 : layer.Ranks[k - 1];
-                bool structural = layer.Ranks[k] == limits[k] || layer.Ranks[k] == prev * modes[k];
+                bool structural = layer.Ranks[k] == limit || layer.Ranks[k] == prev * modes[k];
                 Assert.True(layer.Ranks[k] % 8 == 0 || structural, $"{layer.Path}: ranks [{string.Join(", ", layer.Ranks)}]");
             }
         }

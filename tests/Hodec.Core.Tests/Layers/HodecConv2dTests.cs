@@ -1,6 +1,6 @@
 using Hodec.Layers;
-using Hodec.Tests.Costs;
 using Hodec.TensorTrain;
+using Hodec.Tests.Costs;
 using TorchSharp;
 using static Hodec.Tests.Layers.LayerTestKit;
 using static TorchSharp.torch;

@@ -144,7 +144,7 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         }
 
         return training
-            ? nn.functional.conv2d(x, ReconstructWeight(), bias, Geometry.Stride, Geometry.Padding, Geometry.Dilation)
+            ? ExecutedOps.Conv2d(x, ReconstructWeight(), bias, Geometry.Stride, Geometry.Padding, Geometry.Dilation, "classical-tt.rebuilt-conv")
             : ForwardSequential(x);
     }
 
@@ -152,12 +152,14 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3], r1 = spatial_core.shape[2];
         // Spatial core on every input channel: [N*I, 1, H, W] -> [N*I, r_1, H', W'].
-        Tensor t = nn.functional.conv2d(
+        Tensor t = ExecutedOps.Conv2d(
             x.reshape(n * InChannels, 1, h, w),
             spatial_core.permute(2, 0, 1).unsqueeze(1),
-            strides: Geometry.Stride,
-            padding: Geometry.Padding,
-            dilation: Geometry.Dilation);
+            null,
+            Geometry.Stride,
+            Geometry.Padding,
+            Geometry.Dilation,
+            "classical-tt.spatial-conv");
         long ho = t.shape[2], wo = t.shape[3];
         // [N, I, r_1, P] -> [N, r_1 I_1, rest]: the one permute; the cores then chain without more.
         t = t.reshape(n, InChannels, r1, ho * wo).transpose(1, 2).reshape(n, r1 * InputFactors[0], -1);
@@ -165,7 +167,7 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         {
             Tensor g = cores[j];
             Tensor m = g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]);
-            t = m.matmul(t);
+            t = ExecutedOps.MatMul(m, t, "classical-tt.core");
             long nextMode = j + 1 < cores.Count ? InputFactors[j + 1] : 1;
             t = t.reshape(t.shape[0] * g.shape[1], g.shape[3] * nextMode, -1);
         }

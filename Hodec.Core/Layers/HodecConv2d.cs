@@ -168,12 +168,12 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         // Merged chains run as one matmul over [N, C, H*W]: on CPU that is several times faster than conv2d with
         // a 1x1 kernel (no layout reorders), and it counts the same MACs.
         Tensor t = MergeIn
-            ? TtChains.Matrix([.. input_cores]).t().matmul(x.reshape(n, Layout.InChannels, h * w))
+            ? ExecutedOps.MatMul(TtChains.Matrix([.. input_cores]).t(), x.reshape(n, Layout.InChannels, h * w), "hodec.contract-in.merged")
             : ContractIn(x.reshape(n, Layout.InputFactors[0], -1));
-        t = nn.functional.conv2d(t.reshape(n, rIn, h, w), core.permute(3, 0, 1, 2), strides: Geometry.Stride, padding: Geometry.Padding, dilation: Geometry.Dilation);
+        t = ExecutedOps.Conv2d(t.reshape(n, rIn, h, w), core.permute(3, 0, 1, 2), null, Geometry.Stride, Geometry.Padding, Geometry.Dilation, "hodec.core-conv");
         long ho = t.shape[2], wo = t.shape[3];
         Tensor y = MergeOut
-            ? TtChains.Matrix([.. output_cores]).reshape(rOut, Layout.OutChannels).t().matmul(t.reshape(n, rOut, ho * wo))
+            ? ExecutedOps.MatMul(TtChains.Matrix([.. output_cores]).reshape(rOut, Layout.OutChannels).t(), t.reshape(n, rOut, ho * wo), "hodec.contract-out.merged")
             : ContractOut(t.reshape(n, rOut, ho * wo));
         y = y.reshape(n, Layout.OutChannels, ho, wo);
         return bias is null ? y : y + bias.reshape(1, -1, 1, 1);
@@ -233,7 +233,7 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         {
             Tensor a = input_cores[j];
             Tensor m = a.reshape(a.shape[0] * a.shape[1], a.shape[2]).t();
-            t = m.matmul(t);
+            t = ExecutedOps.MatMul(m, t, "hodec.contract-in");
             long nextMode = j + 1 < input_cores.Count ? Layout.InputFactors[j + 1] : 1;
             t = t.reshape(n, a.shape[2] * nextMode, -1);
         }
@@ -248,7 +248,7 @@ public sealed class HodecConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         foreach (Tensor b in output_cores)
         {
             Tensor m = b.reshape(b.shape[0], b.shape[1] * b.shape[2]).t();
-            t = m.matmul(t).reshape(-1, b.shape[2], p);
+            t = ExecutedOps.MatMul(m, t, "hodec.contract-out").reshape(-1, b.shape[2], p);
         }
 
         return t;

@@ -110,7 +110,7 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
         {
             Tensor g = cores[j];
             Tensor m = g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]);
-            t = m.matmul(t);
+            t = ExecutedOps.MatMul(m, t, "tt-fc.core");
             long nextMode = j + 1 < cores.Count ? InputFactors[j + 1] : 1;
             t = t.reshape(t.shape[0] * g.shape[1], g.shape[3] * nextMode, -1);
         }

@@ -1,3 +1,4 @@
+using Hodec.Costs;
 using static TorchSharp.torch;
 
 namespace Hodec.TensorTrain;
@@ -17,7 +18,7 @@ public static class TtChains
         for (int j = 1; j < cores.Count; j++)
         {
             Tensor g = cores[j];
-            acc = acc.matmul(g.reshape(g.shape[0], -1)).reshape(-1, g.shape[2]);
+            acc = ExecutedOps.MatMul(acc, g.reshape(g.shape[0], -1), "tt.chain-merge").reshape(-1, g.shape[2]);
         }
 
         return acc;

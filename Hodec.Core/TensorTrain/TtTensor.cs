@@ -1,3 +1,4 @@
+using Hodec.Costs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -97,7 +98,7 @@ public sealed class TtTensor : IDisposable
         for (int k = 1; k < cores.Count; k++)
         {
             Tensor g = cores[k];
-            acc = acc.matmul(g.reshape(g.shape[0], g.shape[1] * g.shape[2])).reshape(-1, g.shape[2]);
+            acc = ExecutedOps.MatMul(acc, g.reshape(g.shape[0], g.shape[1] * g.shape[2]), "tt.contract").reshape(-1, g.shape[2]);
         }
 
         return acc.reshape(shape);

@@ -1,5 +1,4 @@
 using Hodec.Compression;
-using Hodec.Layers;
 using Hodec.Models;
 using Hodec.Recipes;
 using Hodec.Tests.Data;
@@ -27,12 +26,18 @@ public sealed class AdalRegularizerTests
         Schedule = new ScheduleSettings(ScheduleKind.Step, StepEpochs: 1, Gamma: 0.5),
     };
 
+    // ||W - Proj(W)|| / ||W|| with the test's own projection (no library TT-SVD or reorder), in float64.
     private static double RelativeError(LayerPlan layer, Tensor w)
     {
-        var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, w.dim() == 4 ? (int)w.shape[2] : 1, w.dim() == 4 ? (int)w.shape[3] : 1);
-        using var p = TtFormats.Project(layer.Format, layout, w, layer.Ranks);
-        return (w - p).norm().item<float>() / w.norm().item<float>();
+        using var scope = NewDisposeScope();
+        Tensor w64 = w.detach().to(float64);
+        Tensor p = BruteForceProjection.Project(layer.Format, layer.InputFactors, layer.OutputFactors, w, layer.Ranks);
+        return (w64 - p).norm().item<double>() / w64.norm().item<double>();
     }
+
+    // |expected - actual| within a relative 1e-5: the library projects in float32 cores, the test in float64.
+    private static void AssertClose(double expected, double actual) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Abs(expected), $"expected {expected:R}, got {actual:R}");
 
     [Fact]
     public void LargeRho_ApproximationErrorFallsMonotonicallyBelow1e3()
@@ -54,7 +59,7 @@ public sealed class AdalRegularizerTests
 
         Assert.All(adal.ApproximationErrors.Values, e => Assert.True(e < 1e-3, $"errors: {string.Join(", ", adal.ApproximationErrors)}"));
 
-        // The reported error is ||W - Proj(W)|| / ||W|| of the weights now, computed here independently.
+        // The reported error is ||W - Proj(W)|| / ||W|| of the weights now, computed here with the test's own projection.
         foreach (var layer in plan.Layers)
         {
             var w = ((dynamic)ModuleSurgery.Get(model, layer.Path)).weight as Parameter;
@@ -73,15 +78,14 @@ public sealed class AdalRegularizerTests
         using var adal = new AdalRegularizer(model, plan, Adal(new RhoSpec(RhoScheduleName.Constant, 0.3, 1)));
         var layer = plan.Layers.Single();
         var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
-        var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, 5, 5);
-        Tensor Proj(Tensor t) => HodecConv2d.ProjectWeight(t, layout, layer.Ranks);
+        Tensor Proj(Tensor t) => BruteForceProjection.Project(CompressionFormat.Hodec, layer.InputFactors, layer.OutputFactors, t, layer.Ranks);
         double Penalty() => adal.Penalty()!.item<float>();
 
-        using var w0 = w.detach().clone();
-        using var w1 = w0 + (randn(w0.shape, generator: new Generator(1)) * 0.1);
+        using var w0 = w.detach().to(float64);
+        using var w1 = (w.detach() + (randn(w.shape, generator: new Generator(1)) * 0.1)).to(float64); // float32 values, as w will hold them
 
         // Z0 = Proj(W0), U0 = 0.
-        Assert.Equal(0.15 * (w0 - Proj(w0)).square().sum().item<float>(), Penalty(), 5);
+        AssertClose(0.15 * (w0 - Proj(w0)).square().sum().item<double>(), Penalty());
 
         // At W1: Z1 = Proj(W1 + U0), U1 = U0 + W1 - Z1. Then back at W0: Z2 = Proj(W0 + U1), U2 = U1 + W0 - Z2.
         using (no_grad())
@@ -92,7 +96,7 @@ public sealed class AdalRegularizerTests
         adal.Update();
         using var z1 = Proj(w1);
         using var u1 = w1 - z1;
-        Assert.Equal(0.15 * (w1 - z1 + u1).square().sum().item<float>(), Penalty(), 5);
+        AssertClose(0.15 * (w1 - z1 + u1).square().sum().item<double>(), Penalty());
         using (no_grad())
         {
             w.copy_(w0);
@@ -101,9 +105,9 @@ public sealed class AdalRegularizerTests
         adal.Update();
         using var z2 = Proj(w0 + u1);
         using var u2 = u1 + w0 - z2;
-        Assert.Equal(0.15 * (w0 - z2 + u2).square().sum().item<float>(), Penalty(), 5);
+        AssertClose(0.15 * (w0 - z2 + u2).square().sum().item<double>(), Penalty());
         Assert.Equal(2, adal.Updates);
-        Assert.True(u2.abs().max().item<float>() > 1e-3, "U carries the accumulated residual");
+        Assert.True(u2.abs().max().item<double>() > 1e-3, "U carries the accumulated residual");
     }
 
     [Theory]
@@ -115,15 +119,14 @@ public sealed class AdalRegularizerTests
         var plan = CompressionKit.Plan(model, CompressionKit.Spec(include: ["conv2"], ranks: RankSpec.Of(4)));
         var rho = new RhoSpec(RhoScheduleName.Growing, 0.1, 2, RescaleDual: rescale);
         using var adal = new AdalRegularizer(model, plan, Adal(rho));
-        var layout = new HodecLayout(plan.Layers[0].InputFactors, plan.Layers[0].OutputFactors, 5, 5);
         var w = ((Conv2d)ModuleSurgery.Get(model, "conv2")).weight!;
-        using var residual = w.detach() - HodecConv2d.ProjectWeight(w.detach(), layout, plan.Layers[0].Ranks);
+        using var residual = w.detach().to(float64) - BruteForceProjection.Project(CompressionFormat.Hodec, plan.Layers[0].InputFactors, plan.Layers[0].OutputFactors, w, plan.Layers[0].Ranks);
 
         // Epoch end with W unchanged: Z = Proj(W), U = W - Z = R, then rho 0.1 -> 0.2; penalty rho/2 ||R + U||^2.
         ((ITrainingHook)adal).OnEpochEnd(1, new EpochMetrics(1, 0, 0, 0, 0, 0, 0, 0));
 
-        double expected = 0.2 / 2 * residualMultiple * residualMultiple * residual.square().sum().item<float>();
-        Assert.Equal(expected, adal.Penalty()!.item<float>(), 5);
+        double expected = 0.2 / 2 * residualMultiple * residualMultiple * residual.square().sum().item<double>();
+        AssertClose(expected, adal.Penalty()!.item<float>());
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using Hodec.Compression;
 using Hodec.Layers;
 using Hodec.Models;
 using Hodec.Recipes;
-using Hodec.TensorTrain;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,25 +10,9 @@ namespace Hodec.Tests.Compression;
 
 public sealed class ProjectorTests
 {
-    // Proj(W) computed independently of the projector: TT-SVD of the reordered weight, contracted and restored.
-    private static Tensor IndependentProjection(LayerPlan layer, Tensor w)
-    {
-        var layout = new HodecLayout(layer.InputFactors, layer.OutputFactors, w.dim() == 4 ? (int)w.shape[2] : 1, w.dim() == 4 ? (int)w.shape[3] : 1);
-        var options = TtSvdOptions.WithRanks([.. layer.Ranks]);
-        return layer.Format switch
-        {
-            CompressionFormat.Hodec => HodecConv2d.ProjectWeight(w, layout, options),
-            CompressionFormat.TtClassical => ClassicalTtConv2d.ProjectWeight(w, layout, layer.Ranks),
-            _ => FcProjection(w, layout, layer.Ranks),
-        };
-    }
-
-    private static Tensor FcProjection(Tensor w, HodecLayout l, IReadOnlyList<int> ranks)
-    {
-        using var tt = TtSvd.Decompose(TtLinear.Reorder(w, l.InputFactors, l.OutputFactors), TtSvdOptions.WithRanks([.. ranks]));
-        // (O1 I1, O2 I2) -> O1 I1 O2 I2 -> O1 O2 I1 I2.
-        return tt.ToDense().reshape(l.OutputFactors[0], l.InputFactors[0], l.OutputFactors[1], l.InputFactors[1]).permute(0, 2, 1, 3).reshape(l.OutChannels, l.InChannels);
-    }
+    // Proj(W) computed independently of the projector and of the library's TT-SVD: the test's own permutation and SVD sweep.
+    private static Tensor IndependentProjection(LayerPlan layer, Tensor w) =>
+        BruteForceProjection.Project(layer.Format, layer.InputFactors, layer.OutputFactors, w, layer.Ranks).to(w.dtype);
 
     [Theory]
     [InlineData("resnet20")]

@@ -1,5 +1,6 @@
 using Hodec.Layers;
 using Hodec.TensorTrain;
+using Hodec.Tests.Costs;
 using TorchSharp;
 using static Hodec.Tests.Layers.LayerTestKit;
 using static TorchSharp.torch;
@@ -80,9 +81,17 @@ public sealed class HodecConv2dTests
         Assert.Equal(expected, CountParameters(layer));
         Assert.Equal(expected, layer.ParameterCount);
         Assert.Equal([3L, 5, 6, 2], layer.Ranks);
-        var estimate = HodecConv2d.EstimateCost(layer.Layout, [3, 5, 6, 2], ConvGeometry.Of(padding: 1), 8, 8, bias: true);
+
+        // What runs, counted from the executed ops (batch 2 and 3 separate per image from once per forward). Auto merges
+        // the input chain (16*5 = 80 MACs per pixel < 4*3*4 + 3*4*5 = 108) but not the output chain (6*8*2 + 8*2*4 = 160
+        // < 6*32 = 192); core 5*6*9 = 270; 64 pixels; rebuilding the input matrix is [4,3]x[3,20] once per forward.
+        var executed = ExecutedMacs.Measure(layer, [16, 8, 8]).Total;
+        Assert.Equal(new ExecutedMacs.Split((80 + 270 + 160) * 64, 4 * 3 * 20), executed);
         var cost = layer.Cost(8, 8);
-        Assert.Equal((cost.Params, cost.Macs, cost.Path, cost.RebuildMacs), (estimate.Params, estimate.Macs, estimate.Path, estimate.RebuildMacs));
+        Assert.Equal(("in:merged,out:sequential", expected, executed.PerImage, executed.Rebuild), (cost.Path, cost.Params, cost.Macs, cost.RebuildMacs));
+        // The planner's estimate (no layer built) predicts the same.
+        var estimate = HodecConv2d.EstimateCost(layer.Layout, [3, 5, 6, 2], ConvGeometry.Of(padding: 1), 8, 8, bias: true);
+        Assert.Equal(("in:merged,out:sequential", expected, executed.PerImage, executed.Rebuild), (estimate.Path, estimate.Params, estimate.Macs, estimate.RebuildMacs));
         Assert.Equal(
             ["bias", "core", "input_cores.0", "input_cores.1", "output_cores.0", "output_cores.1"],
             layer.named_parameters().Select(p => p.name).Order().ToArray());
@@ -133,16 +142,19 @@ public sealed class HodecConv2dTests
     {
         using var scope = NewDisposeScope();
         var conv = nn.Conv2d(16, 32, 3, padding: 1);
-        // In: sequential 4*1*4 + 1*4*8 = 48 < merged 16*8 = 128. Out: sequential 8*8*4 + 4*4*1*... vs merged 8*32.
+        // Caps [1, 8, 8, 8] on modes (4, 4, 9, 8, 4) give ranks [1, 4, 8, 4] (r_2 <= r_1 * 4, r_4 <= 4).
         using var layer = HodecConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], Ranks: [1, 8, 8, 8]));
+        Assert.Equal([1L, 4, 8, 4], layer.Ranks);
+        // In, per pixel: sequential 1*4*1*4 + 1*4*4 = 32 < merged 16*4 = 64.
         Assert.False(layer.MergeIn);
-        // Out: sequential 8*8*8 + 8*8*4 = 768 > merged 8*32 = 256.
+        // Out, per pixel: sequential 8*8*4 + 8*4*4 = 384 > merged 8*32 = 256.
         Assert.True(layer.MergeOut);
-        var explicitSeq = HodecConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], Ranks: [1, 8, 8, 8], Path: TtExecutionPath.Sequential));
-        var explicitMerged = HodecConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], Ranks: [1, 8, 8, 8], Path: TtExecutionPath.Merged));
-        long auto = layer.Cost(8, 8).Macs;
-        Assert.True(auto < explicitSeq.Cost(8, 8).Macs);
-        Assert.True(auto < explicitMerged.Cost(8, 8).Macs);
+        using var explicitSeq = HodecConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], Ranks: [1, 8, 8, 8], Path: TtExecutionPath.Sequential));
+        using var explicitMerged = HodecConv2d.FromDense(conv, new HodecConvOptions(InputFactors: [4, 4], OutputFactors: [8, 4], Ranks: [1, 8, 8, 8], Path: TtExecutionPath.Merged));
+        // Measured on what executes, not on the cost model that made the choice.
+        long auto = ExecutedMacs.Measure(layer, [16, 8, 8]).Total.PerImage;
+        Assert.True(auto < ExecutedMacs.Measure(explicitSeq, [16, 8, 8]).Total.PerImage);
+        Assert.True(auto < ExecutedMacs.Measure(explicitMerged, [16, 8, 8]).Total.PerImage);
     }
 
     [Fact]

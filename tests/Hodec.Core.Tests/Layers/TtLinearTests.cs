@@ -1,4 +1,5 @@
 using Hodec.Layers;
+using Hodec.Tests.Costs;
 using TorchSharp;
 using static Hodec.Tests.Layers.LayerTestKit;
 using static TorchSharp.torch;
@@ -65,6 +66,8 @@ public sealed class TtLinearTests
         Assert.Equal(["bias", "cores.0", "cores.1"], layer.named_parameters().Select(p => p.name).Order().ToArray());
         var cost = layer.Cost();
         Assert.Equal((1 * 8 * 5 * 4 * 8) + (5 * 4 * 8 * 2 * 1), cost.Macs);
+        // And that is what the forward executes (per input row, nothing once per forward).
+        Assert.Equal(new ExecutedMacs.Split((1 * 8 * 5 * 4 * 8) + (5 * 4 * 8 * 2 * 1), 0), ExecutedMacs.Measure(layer, [64]).Total);
         Assert.Equal(640, cost.DenseMacs);
     }
 }

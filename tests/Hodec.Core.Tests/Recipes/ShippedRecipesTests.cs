@@ -46,6 +46,9 @@ public class ShippedRecipesTests
         Assert.True(result.Succeeded, RecipeDiagnostic.FormatAll(result.Diagnostics));
         var schema = Path.GetRelativePath(Path.GetDirectoryName(path)!, Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")).Replace('\\', '/');
         Assert.StartsWith($"# yaml-language-server: $schema=./{schema}".Replace("./../", "../", StringComparison.Ordinal), File.ReadLines(path).First());
+        // Every choice in a shipped recipe's run is made on a validation split held out of its training images.
+        var data = result.Value.Data;
+        Assert.True(data.ValidationCount(data.Subset?.Train ?? 60_000) > 0, $"{relative} holds out no validation images");
     }
 
     [Theory]

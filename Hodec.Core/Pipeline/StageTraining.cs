@@ -24,7 +24,7 @@ public static class StageTraining
         {
             context.Log.Information("Stage {Stage} continues from {Checkpoint}", context.Name, resumeFrom);
         }
-        var log = new EpochLog(context.Log, context.Name, training.Epochs, epochNote);
+        var log = new EpochLog(context.Log, context.Name, training.Epochs, context.Data.SelectionName, epochNote);
         using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log], context.Progress);
         try
         {

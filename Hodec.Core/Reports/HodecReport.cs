@@ -129,7 +129,7 @@ public sealed record FactorizationReport(IReadOnlyList<int> In, IReadOnlyList<in
 /// <param name="Split">For training stages: the split each epoch's top-1 is measured on (<c>validation</c>, or <c>test</c> without one).</param>
 public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null, string? Split = null);
 
-/// <summary>One epoch: mean training loss, test top-1 (if evaluated), learning rate, and for ADAL the per-layer relative approximation error.</summary>
+/// <summary>One epoch: mean training loss, top-1 on the stage's split (if evaluated), learning rate, and for ADAL the per-layer relative approximation error.</summary>
 public sealed record EpochReport(int Epoch, double Loss, double? Top1, double Lr, IReadOnlyDictionary<string, double>? ApproxError = null);
 
 /// <summary>Top-1 immediately before and after projection, on <paramref name="Split"/> (validation, or test without one).</summary>

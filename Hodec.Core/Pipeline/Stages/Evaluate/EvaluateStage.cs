@@ -16,7 +16,7 @@ public static class EvaluateStage
     {
         var spec = (EvaluateStageSpec)context.Spec;
         var metrics = StageTraining.MeasureTest(state.Model, context) with { Epochs = state.Epochs };
-        context.Log.Information("Evaluated the {Which} model: top-1 {Top1:F2}%, top-5 {Top5:F2}%, {Params} params, {Macs} MACs",
+        context.Log.Information("Evaluated the {Which} model on the test split: top-1 {Top1:F2}%, top-5 {Top5:F2}%, {Params} params, {Macs} MACs",
             state.IsCompressed ? "compressed" : "dense", metrics.Top1, metrics.Top5, metrics.Params, metrics.Macs);
         var next = state with { Final = metrics };
         if (spec.Latency is { } latency)

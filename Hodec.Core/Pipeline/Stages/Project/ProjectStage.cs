@@ -37,8 +37,8 @@ public static class ProjectStage
         var after = ModelCost.Measure(state.Model, context.InputShape).Rows.ToDictionary(r => r.Path);
         var layers = plan.Layers.Select(l => Layer(l, dense[l.Path], after[l.Path], geometry[l.Path])).ToList();
 
-        context.Log.Information("Projected {Layers} layers: top-1 {Before:F2}% -> {After:F2}%, MACs {DenseMacs} -> {Macs}",
-            layers.Count, baseline.Top1, compressed.Top1, baseline.Macs, compressed.Macs);
+        context.Log.Information("Projected {Layers} layers: {Split} top-1 {Before:F2}% -> {After:F2}%, MACs {DenseMacs} -> {Macs}",
+            layers.Count, context.Data.SelectionName, baseline.Top1, compressed.Top1, baseline.Macs, compressed.Macs);
         var projection = spec.Evaluate ? new ProjectionReport(baseline.Top1, compressed.Top1, context.Data.SelectionName) : null;
         return state.WithStage(new StageReport(context.Name, [], projection))
             .WithArtifact(DenseModelArtifact, Path.GetRelativePath(context.Run.Path, denseFile).Replace('\\', '/')) with

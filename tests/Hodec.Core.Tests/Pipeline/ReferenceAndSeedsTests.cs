@@ -8,16 +8,7 @@ namespace Hodec.Tests.Pipeline;
 public sealed class ReferenceAndSeedsTests : IDisposable
 {
     // Dense, 4 epochs: the tiny compressed recipe's budget (train 1, adal 1, retrain 2).
-    private const string Dense = """
-        version: 1
-        name: tiny-dense
-        seed: 7
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 256 }
-          threads: 1
+    private static readonly string Dense = TinyRecipes.Header("tiny-dense", seed: 7) + """
         stages:
           - kind: train
             epochs: 4

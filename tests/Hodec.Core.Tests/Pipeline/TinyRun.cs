@@ -9,16 +9,7 @@ namespace Hodec.Tests.Pipeline;
 /// </summary>
 internal sealed class TinyRun : IDisposable
 {
-    public const string Recipe = """
-        version: 1
-        name: tiny
-        seed: 7
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 256 }
-          threads: 1
+    public static readonly string Recipe = TinyRecipes.Header(seed: 7) + """
         compression:
           format: hodec
           exclude: ["conv1"]
@@ -37,10 +28,10 @@ internal sealed class TinyRun : IDisposable
 
     private readonly TempDirectory temp = new();
 
-    public TinyRun(string recipe = Recipe)
+    public TinyRun(string? recipe = null)
     {
         RecipePath = temp.File("tiny.yml");
-        File.WriteAllText(RecipePath, recipe);
+        File.WriteAllText(RecipePath, recipe ?? Recipe);
     }
 
     public string RecipePath { get; }

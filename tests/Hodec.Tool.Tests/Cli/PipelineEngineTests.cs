@@ -15,16 +15,7 @@ namespace Hodec.Tool.Tests.Cli;
 [Collection(SerialEngineCollection.Name)]
 public sealed class PipelineEngineTests : IDisposable
 {
-    private const string Tiny = """
-        version: 1
-        name: tiny
-        seed: 3
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 128 }
-          threads: 1
+    private static readonly string Tiny = TinyRecipes.Header(seed: 3, test: 128) + """
         compression:
           format: hodec
           exclude: ["conv1"]

@@ -15,16 +15,7 @@ namespace Hodec.Tool.Tests.Cli;
 public sealed class RunDirectorySafetyTests : IDisposable
 {
     // Two short stages (one training epoch on 256 images), so a finished run takes a few seconds.
-    private const string Tiny = """
-        version: 1
-        name: tiny
-        seed: 5
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 128 }
-          threads: 1
+    private static readonly string Tiny = TinyRecipes.Header(seed: 5, test: 128) + """
         stages:
           - kind: train
             epochs: 1

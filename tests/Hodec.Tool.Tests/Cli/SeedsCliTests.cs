@@ -7,15 +7,7 @@ namespace Hodec.Tool.Tests.Cli;
 [Collection(SerialEngineCollection.Name)]
 public sealed class SeedsCliTests : IDisposable
 {
-    private const string Tiny = """
-        version: 1
-        name: tiny
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 128, test: 64 }
-          threads: 1
+    private static readonly string Tiny = TinyRecipes.Header(train: 128, test: 64) + """
         stages:
           - kind: train
             epochs: 1

@@ -27,8 +27,9 @@ public static class ExportStage
             }
             var metadata = ExportWriter.Metadata(context.Recipe, useDense || !state.IsCompressed ? null : state.Plan);
             using var scope = NewDisposeScope();
+            // A sample batch for the ORT parity check, from the validation split: the test split is for evaluate alone.
             var settings = RecipeModel.EvalSettings(context.Recipe);
-            var batch = BatchTransforms.Normalize(context.Data.Test.Images.narrow(0, 0, Math.Min(8, context.Data.Test.Count)), settings.Mean, settings.Std);
+            var batch = BatchTransforms.Normalize(context.Data.Selection.Images.narrow(0, 0, Math.Min(8, context.Data.Selection.Count)), settings.Mean, settings.Std);
             var files = ExportWriter.Write(model, metadata, context.Run.Path, FileName(context.Recipe.Name), spec.Formats, spec.Opset, context.InputShape, batch);
             foreach (var f in files)
             {

@@ -15,10 +15,18 @@ public static class StageDecorators
         {
             var next = stage(state, context);
             var last = next.Stages.Count > 0 ? next.Stages[^1] : null;
-            var final = last?.Epochs.Count > 0 ? last.Epochs[^1] : null;
-            context.Log.Information(
-                "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s (epochs {Epochs}, final loss {Loss:G4}, top-1 {Top1:F2})",
-                context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds, last?.Epochs.Count ?? 0, final?.Loss, final?.Top1);
+            // A stage that trained says how its last epoch ended; the others have no loss or accuracy of their own.
+            if (last is { Epochs: [.., var final] })
+            {
+                context.Log.Information(
+                    "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s ({Epochs} epochs, final loss {Loss:F4}, {Split} top-1 {Top1:F2}%)",
+                    context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds, last.Epochs.Count, final.Loss, last.Split, final.Top1);
+            }
+            else
+            {
+                context.Log.Information("Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s",
+                    context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds);
+            }
             return next;
         }
         catch (OperationCanceledException)

@@ -59,12 +59,12 @@ public static class ReportMarkdown
             Line();
             Line("## Layers");
             Line();
-            Line("| layer | format | in -> out | k / s | factorization | ranks | params | MACs | path | |");
-            Line("|---|---|---|---|---|---|---|---|---|---|");
+            Line("| layer | format | in -> out | k / s | factorization | ranks | params | MACs | path |");
+            Line("|---|---|---|---|---|---|---|---|---|");
             foreach (var l in report.Layers)
             {
                 var f = l.Factorization is { } fz ? $"[{Join(fz.In)}] x [{Join(fz.Out)}]" : "-";
-                Line($"| {l.Name} | {l.Format} | {Shape(l.InShape)} -> {Shape(l.OutShape)} | {l.Kernel} / {l.Stride} | {f} | [{Join(l.Ranks)}] | {Count(l.ParamsBefore)} -> {Count(l.ParamsAfter)} | {Count(l.MacsBefore)} -> {Count(l.MacsAfter)} | {l.Path ?? "-"} | {(l.Slower ? "**slower**" : "")} |");
+                Line($"| {l.Name} | {l.Format} | {Shape(l.InShape)} -> {Shape(l.OutShape)} | {l.Kernel} / {l.Stride} | {f} | [{Join(l.Ranks)}] | {Count(l.ParamsBefore)} -> {Count(l.ParamsAfter)} | {Count(l.MacsBefore)} -> {Count(l.MacsAfter)}{(l.Slower ? " (**slower**)" : "")} | {l.Path ?? "-"} |");
             }
             var slower = report.Layers.Count(l => l.Slower);
             if (slower > 0)
@@ -79,6 +79,7 @@ public static class ReportMarkdown
             Line();
             Line("## Stages");
             Line();
+            // Numbered from 1, as the log numbers them.
             Line("| # | stage | epochs | final loss | final top-1 | notes |");
             Line("|---|---|---|---|---|---|");
             for (var i = 0; i < report.Stages.Count; i++)
@@ -94,7 +95,7 @@ public static class ReportMarkdown
                 {
                     notes.Add($"approximation error mean {Num(errors.Values.Average())}, max {Num(errors.Values.Max())}");
                 }
-                Line($"| {i} | {s.Kind} | {s.Epochs.Count} | {(last is null ? "-" : Num(last.Loss))} | {(last?.Top1 is { } t ? $"{Pct(t)}{(s.Split is { } split ? $" ({split})" : "")}" : "-")} | {string.Join("; ", notes)} |");
+                Line($"| {i + 1} | {s.Kind} | {s.Epochs.Count} | {(last is null ? "-" : Num(last.Loss))} | {(last?.Top1 is { } t ? $"{Pct(t)}{(s.Split is { } split ? $" ({split})" : "")}" : "-")} | {string.Join("; ", notes)} |");
             }
         }
 
@@ -157,7 +158,7 @@ public static class ReportMarkdown
         if (r.Threads is { } t) { yield return ("threads", t.ToString(Inv)); }
         if (r.Hodec is { } v) { yield return ("hodec", v); }
         if (r.Dotnet is { } n) { yield return (".NET", n); }
-        if (r.Torch is { } tv) { yield return ("libtorch", tv); }
+        if (r.Torch is { } tv) { yield return ("TorchSharp", tv); }
         if (r.GitCommit is { } g) { yield return ("commit", g); }
         if (r.Recipe is { } rc) { yield return ("recipe", rc); }
     }

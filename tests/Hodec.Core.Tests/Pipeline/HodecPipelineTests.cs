@@ -60,6 +60,24 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_TinyRecipe_LogsNoInternals_AndEachStageEndSaysWhatItHas()
+    {
+        var sink = new CollectingSink();
+        using var log = new Serilog.LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+        using var exporting = new TinyRun(TinyRun.Recipe + "\n  - kind: export\n    formats: [onnx]\n");
+
+        HodecPipeline.Run(new PipelineOptions(exporting.RecipePath, exporting.Dir("run")), log);
+
+        // No "null" for a figure a stage does not have, and no raw double such as 4.76837158203125E-06.
+        Assert.DoesNotContain(sink.Messages, m => m.Contains("null", StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(m, "[0-9]{9}"));
+        Assert.Contains("Stage 3/6 \"project\" finished in", sink.Messages.Single(m => m.StartsWith("Stage 3/6 \"project\" finished", StringComparison.Ordinal)));
+        Assert.DoesNotContain("loss", sink.Messages.Single(m => m.StartsWith("Stage 3/6 \"project\" finished", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Matches(@"^Stage 4/6 ""retrain"" finished in [0-9.]+ s \(2 epochs, final loss [0-9.]+, ""validation"" top-1 [0-9.]+%\)$",
+            sink.Messages.Single(m => m.StartsWith("Stage 4/6 \"retrain\" finished", StringComparison.Ordinal)));
+        Assert.Matches(@"max \|ORT - TorchSharp\| [0-9.]+e[-+][0-9]+\)$", sink.Messages.Single(m => m.StartsWith("Exported \"onnx\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Run_TinyRecipe_TrainedNumbersHoldTheirInvariants_AndMatchTheSavedModel()
     {
         var report = tiny.Run("numbers").Report;

@@ -108,6 +108,18 @@ public class ReportTests
     }
 
     [Fact]
+    public void Markdown_StagesFromOne_NoEmptyColumn_SlowerInTheMacsCell_TorchSharpNamed()
+    {
+        var md = ReportMarkdown.Render(ReportFixture.Create());
+
+        Assert.Contains("\n| 1 | adal | 3 |", md, StringComparison.Ordinal);
+        Assert.Contains("\n| 4 | evaluate | 0 |", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("| |", md, StringComparison.Ordinal);
+        Assert.Contains("| 903.2K -> 1.14M (**slower**) | tt |\n", md, StringComparison.Ordinal);
+        Assert.Contains("- TorchSharp: 2.10.0\n", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Markdown_SaysWhatIsComparedWithWhat()
     {
         var md = ReportMarkdown.Render(ReportFixture.Create());

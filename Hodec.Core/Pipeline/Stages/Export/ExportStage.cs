@@ -33,7 +33,14 @@ public static class ExportStage
             var files = ExportWriter.Write(model, metadata, context.Run.Path, FileName(context.Recipe.Name), spec.Formats, spec.Opset, context.InputShape, batch);
             foreach (var f in files)
             {
-                context.Log.Information("Exported {Format} to {File} ({Bytes} bytes, max |ORT - TorchSharp| {Diff})", f.Format, f.File, f.Bytes, f.MaxAbsDiff);
+                if (f.MaxAbsDiff is { } diff)
+                {
+                    context.Log.Information("Exported {Format} to {File} ({Bytes} bytes, max |ORT - TorchSharp| {Diff:0.##e+0})", f.Format, f.File, f.Bytes, diff);
+                }
+                else
+                {
+                    context.Log.Information("Exported {Format} to {File} ({Bytes} bytes)", f.Format, f.File, f.Bytes);
+                }
             }
             var all = (state.Export?.Files ?? []).Concat(files).ToList();
             return state.WithStage(new StageReport(context.Name, [])) with { Export = new ExportReport(all) };

@@ -5,6 +5,7 @@ using Hodec.Models;
 using Hodec.Pipeline;
 using Hodec.Recipes;
 using Hodec.Reports;
+using Hodec.Sweeps;
 using Serilog;
 using CorePlan = Hodec.Compression.CompressionPlan;
 
@@ -119,12 +120,42 @@ public sealed class PipelineEngine : IHodecEngine
     }
 
     /// <inheritdoc />
-    public ComparisonResult Compare(CompareRequest request) =>
-        new(RunComparison.Render([.. request.RunDirectories.SelectMany(SeedRuns.Expand).GroupBy(SeedRuns.Group).Select(g =>
+    public ComparisonResult Compare(CompareRequest request)
+    {
+        var groups = new List<RunGroup>();
+        var missing = new List<string>();
+        foreach (var directory in request.RunDirectories)
         {
-            var reports = g.Select(ReportWriter.Read).ToList();
-            return new RunGroup(reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)", reports);
-        })]));
+            if (!SweepPlan.IsSweepDirectory(directory))
+            {
+                groups.AddRange(SeedRuns.Expand(directory).GroupBy(SeedRuns.Group).Select(g =>
+                {
+                    var reports = g.Select(ReportWriter.Read).ToList();
+                    return new RunGroup(reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)", reports);
+                }));
+                continue;
+            }
+            // A sweep: one row per point of its axes, its seeds aggregated; runs without a report yet are named below the table.
+            foreach (var point in SweepPlan.ReadIndex(directory).GroupBy(r => r.Point))
+            {
+                var reported = point.Where(r => File.Exists(Path.Combine(r.Directory, ReportWriter.JsonFile))).ToList();
+                missing.AddRange(point.Except(reported).Select(r => r.Name));
+                if (reported.Count == 0)
+                {
+                    continue;
+                }
+                var reports = reported.Select(r => ReportWriter.Read(r.Directory)).ToList();
+                var seeds = point.Count(r => r.Seed is not null);
+                groups.Add(new RunGroup(seeds == 0 ? point.Key : reported.Count == seeds ? $"{point.Key} ({seeds} seeds)" : $"{point.Key} ({reported.Count} of {seeds} seeds)", reports));
+            }
+        }
+        if (groups.Count == 0)
+        {
+            throw new HodecException($"No run of {string.Join(", ", request.RunDirectories)} has a report yet; 'hodec sweep status' shows where each stands.");
+        }
+        var table = RunComparison.Render(groups);
+        return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n");
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch

@@ -89,6 +89,7 @@ public sealed record SlurmSettings(
 /// <param name="Claim">The PersistentVolumeClaim that holds the project (recipes, data and runs).</param>
 /// <param name="Mount">Where the claim is mounted; the pods work there, and every path is taken relative to it.</param>
 /// <param name="BackoffLimit">Retries per index (a killed pod is retried and resumes from its checkpoint).</param>
+/// <param name="Project">Full path of the folder the volume holds (null: the current directory); the pods' paths are relative to it.</param>
 public sealed record KubernetesSettings(
     string? Image = null,
     ImmutableArray<string> Command = default,
@@ -98,7 +99,8 @@ public sealed record KubernetesSettings(
     string? Memory = null,
     string? Claim = null,
     string Mount = "/work",
-    int BackoffLimit = 3);
+    int BackoffLimit = 3,
+    string? Project = null);
 
 /// <summary>A sweep file with errors; every diagnostic names the file, line, column and key.</summary>
 public sealed class SweepFileException(IReadOnlyList<RecipeDiagnostic> diagnostics)

@@ -19,7 +19,7 @@ public static partial class SweepLoader
     private static readonly string[] ExecutorKeys = ["kind", "local", "slurm", "kubernetes"];
     private static readonly string[] LocalKeys = ["parallel", "threads", "command"];
     private static readonly string[] SlurmKeys = ["partition", "time", "cpus", "mem", "setup", "command", "parallel", "options"];
-    private static readonly string[] KubernetesKeys = ["image", "command", "namespace", "parallelism", "cpus", "memory", "volume", "backoff_limit"];
+    private static readonly string[] KubernetesKeys = ["image", "command", "namespace", "parallelism", "cpus", "memory", "volume", "backoff_limit", "project"];
     private static readonly string[] VolumeKeys = ["claim", "mount"];
 
     /// <summary>Reads the sweep file at <paramref name="path"/>.</summary>
@@ -74,11 +74,12 @@ public static partial class SweepLoader
         {
             top.Error("runs", "give either 'grid' (every combination of its axes) or 'runs' (a list of named runs), not both");
         }
-        var executor = Executor(top);
+        var executor = Executor(top, folder);
 
         if (tree.Diagnostics.Count > 0)
         {
-            throw new SweepFileException([.. tree.Diagnostics.Distinct().OrderBy(d => d.Line).ThenBy(d => d.Column)]);
+            throw new SweepFileException([.. tree.Diagnostics.Distinct().OrderBy(d => d.Line).ThenBy(d => d.Column)
+                .Select(d => d with { Message = d.Message.Replace(" in the recipe", " in the sweep file", StringComparison.Ordinal) })]);
         }
         return new SweepFile(file, name, recipe, top.String("out"), [.. seeds], grid, runs, executor);
     }
@@ -234,7 +235,7 @@ public static partial class SweepLoader
         return new SweepValue(name, recipe, [.. set]);
     }
 
-    private static ExecutorSettings Executor(MapReader top)
+    private static ExecutorSettings Executor(MapReader top, string folder)
     {
         var map = top.Child("executor", ExecutorKeys);
         if (map is null)
@@ -259,7 +260,8 @@ public static partial class SweepLoader
             var volume = k.Child("volume", VolumeKeys);
             var command = k.StringList("command")?.Select(c => c.Text).ToImmutableArray() ?? ["hodec"];
             kubernetes = new KubernetesSettings(k.String("image"), command, k.String("namespace") ?? "default", k.Int("parallelism", 1),
-                k.Int("cpus", 1) ?? 1, k.String("memory"), volume?.String("claim"), volume?.String("mount") ?? "/work", k.Int("backoff_limit", 0) ?? 3);
+                k.Int("cpus", 1) ?? 1, k.String("memory"), volume?.String("claim"), volume?.String("mount") ?? "/work", k.Int("backoff_limit", 0) ?? 3,
+                k.String("project") is { } project ? Path.GetFullPath(Path.Combine(folder, project)) : null);
         }
         return new ExecutorSettings(kind, local, slurm, kubernetes);
     }

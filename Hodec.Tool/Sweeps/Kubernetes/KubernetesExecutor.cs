@@ -84,7 +84,7 @@ internal static partial class KubernetesExecutor
     /// <summary>Writes the manifest and applies it where a cluster is configured (and not <paramref name="dryRun"/>); returns the manifest's path.</summary>
     public static async Task<string> WriteAndApplyAsync(string name, IReadOnlyList<SweepRun> runs, KubernetesSettings settings, string sweepDirectory, bool dryRun, TextWriter output, CancellationToken cancellationToken)
     {
-        var job = Job(name, runs, settings, Directory.GetCurrentDirectory());
+        var job = Job(name, runs, settings, settings.Project ?? Directory.GetCurrentDirectory());
         var folder = Path.Combine(sweepDirectory, Folder);
         Directory.CreateDirectory(folder);
         var manifest = Path.Combine(folder, ManifestFile);

@@ -137,3 +137,26 @@ public sealed class SweepFileTests : IDisposable
         Assert.Equal(RunPhase.Stopped, RunState.Of(dir).Phase);
     }
 }
+
+/// <summary>The shipped sweep of the README's headline loads and expands into its 20 runs.</summary>
+public sealed class ShippedSweepTests
+{
+    [Fact]
+    public void HeadlineSweep_FourMethodsTimesFiveSeeds()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Hodec.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("repository root not found");
+        }
+        var sweep = SweepLoader.Load(Path.Combine(root.FullName, "sweeps", "headline.yml"));
+
+        var runs = SweepPlan.Expand(sweep, Path.Combine(root.FullName, "runs", "headline"));
+
+        Assert.Equal(20, runs.Count);
+        Assert.Equal("method-dense-s42", runs[0].Name);
+        Assert.Equal("method-tt-classical-s4", runs[^1].Name);
+        Assert.Equal(Path.Combine(root.FullName, "recipes", "bench", "headline", "4-tt-classical.yml"), runs[^1].Recipe);
+        Assert.Equal(root.FullName, sweep.Executor.Kubernetes.Project);
+    }
+}

@@ -61,13 +61,22 @@ public sealed class RunDirectoryClaim : IDisposable
         var path = System.IO.Path.GetFullPath(directory);
         Directory.CreateDirectory(path);
         FileStream stream;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            stream = new FileStream(System.IO.Path.Combine(path, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e) when (IsHeldElsewhere(e))
-        {
-            throw new RunDirectoryInUseException(path, Owner(path), e);
+            try
+            {
+                stream = new FileStream(System.IO.Path.Combine(path, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                break;
+            }
+            catch (IOException e) when (IsHeldElsewhere(e) && attempt < 4)
+            {
+                // IsHeld looks at the lock for an instant (hodec sweep status); a moment later it is free again.
+                Thread.Sleep(50);
+            }
+            catch (IOException e) when (IsHeldElsewhere(e))
+            {
+                throw new RunDirectoryInUseException(path, Owner(path), e);
+            }
         }
 
         var claim = new RunDirectoryClaim(path, start, stream);
@@ -89,6 +98,32 @@ public sealed class RunDirectoryClaim : IDisposable
         {
             claim.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// True while a live process holds <paramref name="directory"/>'s lock. It looks by taking a shared lock for an
+    /// instant (a run starting in that instant retries), so it never blocks and never creates the lock file.
+    /// </summary>
+    public static bool IsHeld(string directory)
+    {
+        var file = System.IO.Path.Combine(directory, LockFile);
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException e) when (IsHeldElsewhere(e))
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -61,6 +61,7 @@ public static class HodecApp
         Add(root, examples, PlanCommand.Create(host, common), PlanCommand.Examples);
         Add(root, examples, ReportCommand.Create(host, common), ReportCommand.Examples);
         Add(root, examples, CompareCommand.Create(host, common), CompareCommand.Examples);
+        Add(root, examples, Sweeps.SweepCommand.Create(host, common), Sweeps.SweepCommand.Examples);
         Add(root, examples, ListCommand.Create(host, common), ListCommand.Examples);
         Add(root, examples, InfoCommand.Create(host, common), InfoCommand.Examples);
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Hodec.Pipeline;
+using Hodec.Reports;
+using Hodec.Sweeps;
 using Hodec.Tool.Engine;
 using Hodec.Tool.Output;
 using Serilog.Core;
@@ -14,7 +16,8 @@ internal static class RunCommand
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --set stages.retrain.epochs=3 --seed 7\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --overwrite  # start try1 over\n"
-        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2";
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2\n"
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --resume-or-start  # a batch job: start, continue, or nothing if finished";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
@@ -28,6 +31,10 @@ internal static class RunCommand
         var overwrite = new Option<bool>("--overwrite")
         {
             Description = "Start over in a run directory that holds an earlier run, deleting that run's files (without it, such a directory is refused).",
+        };
+        var resumeOrStart = new Option<bool>("--resume-or-start")
+        {
+            Description = "For batch jobs that may be requeued: continue the run the directory holds, start one when it holds none, and do nothing when its run has finished.",
         };
         var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: the recipe's data.threads, else on --resume the run's own count, else all cores).", HelpName = "n" };
         var device = new Option<string>("--device")
@@ -49,6 +56,7 @@ internal static class RunCommand
         command.Add(output);
         command.Add(resume);
         command.Add(overwrite);
+        command.Add(resumeOrStart);
         command.Add(threads);
         command.Add(device);
         command.Add(seed);
@@ -75,6 +83,19 @@ internal static class RunCommand
 
                 string runDirectory = Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath));
                 bool resuming = result.GetValue(resume), overwriting = result.GetValue(overwrite);
+                if (result.GetValue(resumeOrStart))
+                {
+                    if (resuming || overwriting || result.GetValue(seeds) is not null)
+                    {
+                        throw new HodecException("--resume-or-start decides by itself whether to resume; pass it without --resume, --overwrite or --seeds.");
+                    }
+                    if (RunState.IsFinished(runDirectory))
+                    {
+                        host.Out.WriteLine($"Done: '{runDirectory}' holds a finished run; nothing was run (its report is {Path.Combine(runDirectory, ReportWriter.JsonFile)}).");
+                        return ExitCodes.Success;
+                    }
+                    resuming = File.Exists(Path.Combine(runDirectory, RunDirectory.RecipeFile));
+                }
                 if (resuming && overwriting)
                 {
                     throw new HodecException(

@@ -5,6 +5,7 @@ using Hodec.Models;
 using Hodec.Pipeline;
 using Hodec.Recipes;
 using Hodec.Reports;
+using Hodec.Sweeps;
 using Serilog;
 using CorePlan = Hodec.Compression.CompressionPlan;
 
@@ -119,12 +120,55 @@ public sealed class PipelineEngine : IHodecEngine
     }
 
     /// <inheritdoc />
-    public ComparisonResult Compare(CompareRequest request) =>
-        new(RunComparison.Render([.. request.RunDirectories.SelectMany(SeedRuns.Expand).GroupBy(SeedRuns.Group).Select(g =>
+    public ComparisonResult Compare(CompareRequest request)
+    {
+        // Rows in order of first appearance: seed siblings of plain run directories group across arguments, a sweep's
+        // runs group by their point on the axes; runs without a report yet are named below the table.
+        var rows = new List<(string Key, List<string> Directories, Func<int, string?> Label)>();
+        var missing = new List<string>();
+        void Add(string key, string directory, Func<int, string?> label)
         {
-            var reports = g.Select(ReportWriter.Read).ToList();
-            return new RunGroup(reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)", reports);
-        })]));
+            var row = rows.FirstOrDefault(r => r.Key == key);
+            if (row.Directories is null)
+            {
+                rows.Add(row = (key, [], label));
+            }
+            row.Directories.Add(directory);
+        }
+        foreach (var directory in request.RunDirectories)
+        {
+            if (!SweepPlan.IsSweepDirectory(directory))
+            {
+                foreach (var run in SeedRuns.Expand(directory))
+                {
+                    Add("run:" + SeedRuns.Group(run), run, _ => null);
+                }
+                continue;
+            }
+            foreach (var point in SweepPlan.ReadIndex(directory).GroupBy(r => r.Point))
+            {
+                var reported = point.Where(r => File.Exists(Path.Combine(r.Directory, ReportWriter.JsonFile))).ToList();
+                missing.AddRange(point.Except(reported).Select(r => r.Name));
+                var seeds = point.Count(r => r.Seed is not null);
+                foreach (var run in reported)
+                {
+                    Add($"sweep:{Path.GetFullPath(directory)}:{point.Key}", run.Directory,
+                        n => seeds == 0 ? point.Key : n == seeds ? $"{point.Key} ({seeds} seeds)" : $"{point.Key} ({n} of {seeds} seeds)");
+                }
+            }
+        }
+        if (rows.Count == 0)
+        {
+            throw new HodecException($"No run of {string.Join(", ", request.RunDirectories)} has a report yet; 'hodec sweep status' shows where each stands.");
+        }
+        var table = RunComparison.Render([.. rows.Select(row =>
+        {
+            var reports = row.Directories.Select(ReportWriter.Read).ToList();
+            var label = row.Label(reports.Count) ?? (reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)");
+            return new RunGroup(label, reports);
+        })]);
+        return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n");
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch

@@ -16,6 +16,8 @@ public static class CompressionMethods
         new HodecMethod(),
         new ClassicalTtMethod(),
         new TtFcMethod(),
+        new LowRankMethod(),
+        new Tucker2Method(),
     ];
 
     private static readonly Dictionary<CompressionFormat, ICompressionMethod> ByFormat = All.ToDictionary(m => m.Format);

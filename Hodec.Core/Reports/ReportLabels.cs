@@ -39,4 +39,11 @@ public static partial class ReportLabels
         null => "dense",
         { } f => Methods.CompressionMethods.Of(f).ReportLabel(adal),
     };
+
+    /// <summary>
+    /// The family of the method a report's method column names (<see cref="Methods.ICompressionMethod.Family"/>), or
+    /// <c>-</c> for dense runs and labels no registered method gives.
+    /// </summary>
+    public static string Family(string methodLabel) =>
+        Methods.CompressionMethods.All.FirstOrDefault(m => m.ReportLabel(true) == methodLabel || m.ReportLabel(false) == methodLabel)?.Family ?? "-";
 }

@@ -54,7 +54,7 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
             var layout = TtFormats.Layout(layer, module);
             layout.CheckWeightShape(weight, layer.Path);
             using var scope = NewDisposeScope();
-            Tensor z = TtFormats.Project(layer.Format, layout, weight, layer.Ranks).DetachFromDisposeScope();
+            Tensor z = layer.Method().Project(layout, weight, layer.Ranks).DetachFromDisposeScope();
             Tensor u = zeros_like(weight).DetachFromDisposeScope();
             layers.Add(new Entry(layer, layout, weight, z, u));
         }
@@ -144,7 +144,7 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             Tensor w = e.Weight.detach();
-            Tensor z = TtFormats.Project(e.Plan.Format, e.Layout, w + e.U, e.Plan.Ranks);
+            Tensor z = e.Plan.Method().Project(e.Layout, w + e.U, e.Plan.Ranks);
             e.U.add_(w - z);
             e.Z.copy_(z);
         }
@@ -261,7 +261,7 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             Tensor w = e.Weight.detach();
-            Tensor p = TtFormats.Project(e.Plan.Format, e.Layout, w, e.Plan.Ranks);
+            Tensor p = e.Plan.Method().Project(e.Layout, w, e.Plan.Ranks);
             double norm = w.norm().item<float>();
             result[e.Plan.Path] = norm == 0 ? 0 : (w - p).norm().item<float>() / norm;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hodec.Costs;
 using Hodec.Layers;
+using Hodec.Methods;
 using Hodec.Models;
 using Hodec.Recipes;
 using TorchSharp;
@@ -145,19 +146,18 @@ public static class CompressionPlanner
         LayerCostRow row = report.Rows.FirstOrDefault(r => r.Path == layer.Path)
             ?? throw new HodecException($"Layer '{layer.Path}' did not run in a forward pass on the given input shape, so its cost is unknown; select layers the model uses.");
         bool isLinear = module is Linear;
-        if (isLinear != (layer.Format == CompressionFormat.TtFc))
+        var method = CompressionMethods.Of(layer.Format);
+        if (isLinear != (method.AppliesTo == DenseLayerKind.Linear))
         {
-            throw new HodecException($"Layer '{layer.Path}' is a {module.GetType().Name}; format '{YamlNames.Of(layer.Format)}' does not apply to it (TT-FC is for Linear, the TT-conv formats for Conv2d).");
+            throw new HodecException($"Layer '{layer.Path}' is a {module.GetType().Name}; format '{YamlNames.Of(layer.Format)}' does not apply to it ({YamlNames.Of(layer.Format)} is for {method.AppliesTo} layers).");
         }
 
         int order = spec.Order > 0 ? spec.Order : CompressionSpec.DefaultOrder;
-        var options = new HodecConvOptions(order, layer.Factorization?.In, layer.Factorization?.Out);
         int inCh = (int)weight.shape[1], outCh = (int)weight.shape[0];
-        var (inF, outF) = options.Factorise(inCh, outCh);
-        var layout = new HodecLayout(inF, outF, isLinear ? 1 : (int)weight.shape[2], isLinear ? 1 : (int)weight.shape[3]);
+        var layout = method.Layout(inCh, outCh, isLinear ? 1 : (int)weight.shape[2], isLinear ? 1 : (int)weight.shape[3], order, layer.Factorization);
         long inH = isLinear ? 1 : row.InputShape[^2], inW = isLinear ? 1 : row.InputShape[^1];
         long rows = isLinear ? row.InputShape.Aggregate(1L, (a, b) => a * b) / inCh / batch : 1;
-        long[] modes = TtFormats.Modes(layer.Format, layout);
+        long[] modes = method.Modes(layout);
         return new PlanCandidate(
             layer.Path, layer.Format, layout, TtFormats.Geometry(module), inH, inW, bias is not null, rows,
             TtFormats.DenseCost(row.Params, row.Macs), modes, BondLimits.Of(modes), layer.Ranks);

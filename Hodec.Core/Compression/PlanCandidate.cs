@@ -70,7 +70,7 @@ internal sealed record PlanCandidate(
     }
 
     /// <summary>Cost of the TT layer at <paramref name="ranks"/>.</summary>
-    public LayerCost Cost(IReadOnlyList<int> ranks) => TtFormats.Cost(Format, Layout, ranks, Geometry, InH, InW, HasBias, RowsPerImage);
+    public LayerCost Cost(IReadOnlyList<int> ranks) => Methods.CompressionMethods.Of(Format).Cost(Layout, ranks, Geometry, InH, InW, HasBias, RowsPerImage);
 
     /// <summary>The final plan entry.</summary>
     public LayerPlan ToPlan(IReadOnlyList<int> ranks) =>

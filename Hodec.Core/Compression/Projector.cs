@@ -47,10 +47,11 @@ public static class Projector
         var (weight, bias) = TtFormats.DenseParameters(module, layer.Path);
         var layout = TtFormats.Layout(layer, module);
         layout.CheckWeightShape(weight, layer.Path);
-        nn.Module<Tensor, Tensor> tt = TtFormats.Build(layer.Format, layout, weight, bias, TtFormats.Geometry(module), layer.Ranks);
+        var method = layer.Method();
+        nn.Module<Tensor, Tensor> tt = method.Build(layout, weight, bias, TtFormats.Geometry(module), layer.Ranks);
         if (!((ITtLayer)tt).Ranks.SequenceEqual(layer.Ranks.Select(r => (long)r)))
         {
-            throw new HodecException($"Layer '{layer.Path}': the plan's ranks [{string.Join(", ", layer.Ranks)}] are not realisable for modes [{string.Join(", ", TtFormats.Modes(layer.Format, layout))}] (built [{string.Join(", ", ((ITtLayer)tt).Ranks)}]); re-plan the model.");
+            throw new HodecException($"Layer '{layer.Path}': the plan's ranks [{string.Join(", ", layer.Ranks)}] are not realisable for modes [{string.Join(", ", method.Modes(layout))}] (built [{string.Join(", ", ((ITtLayer)tt).Ranks)}]); re-plan the model.");
         }
 
         tt.train(module.training);

@@ -174,7 +174,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        Tensor t = TtFormats.Reorder(c.Format, c.Layout, weight.detach()).to(float64);
+        Tensor t = Methods.CompressionMethods.Of(c.Format).Reorder(c.Layout, weight.detach()).to(float64);
         double total = t.square().sum().item<double>();
         var tails = new double[c.Modes.Length - 1][];
         long left = 1;

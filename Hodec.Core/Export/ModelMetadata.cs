@@ -10,6 +10,8 @@ public static class LayerFormats
     public const string Hodec = "hodec";
     public const string ClassicalTt = "classical-tt";
     public const string TtFc = "tt-fc";
+    public const string LowRank = "low-rank";
+    public const string Tucker2 = "tucker2";
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 namespace Hodec.Recipes;
 
-/// <summary>The tensor-train format a layer is compressed to.</summary>
+/// <summary>The format (compression method) a layer is compressed to; each has its method in <c>Hodec.Methods</c>.</summary>
 public enum CompressionFormat
 {
     /// <summary>HODEC TT-conv (modes I_1..I_d, K*K, O_1..O_d).</summary>
@@ -9,6 +9,10 @@ public enum CompressionFormat
     TtClassical,
     /// <summary>TT-FC (Novikov et al.) for linear layers: modes O_1 I_1, ..., O_d I_d.</summary>
     TtFc,
+    /// <summary>Low-rank matrix (channel) decomposition: truncated SVD of <c>O x (I K^2)</c>, a K x K conv into r channels and a 1 x 1 conv.</summary>
+    LowRank,
+    /// <summary>Tucker-2 (Kim et al. 2016): 1 x 1 conv I -> r1, K x K core r1 -> r2, 1 x 1 conv r2 -> O, from a partial HOSVD.</summary>
+    Tucker2,
 }
 
 /// <summary>

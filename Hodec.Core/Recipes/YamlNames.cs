@@ -6,6 +6,12 @@ public static class YamlNames
     public static string Of<T>(T value) where T : struct, Enum
     {
         var s = value.ToString();
+        if (value is CompressionFormat)
+        {
+            // Kebab case, as the plan JSON spells them: tt-classical, tt-fc, low-rank, tucker2.
+            return System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s);
+        }
+
         return s.StartsWith("Tt", StringComparison.Ordinal) ? "tt-" + s[2..].ToLowerInvariant() : s.ToLowerInvariant();
     }
 

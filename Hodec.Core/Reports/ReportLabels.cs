@@ -30,12 +30,20 @@ public static partial class ReportLabels
         return $"{name} / {(Datasets.TryGetValue(dataset, out var d) ? d : dataset)}";
     }
 
-    /// <summary>The method column: <c>HODEC</c>, <c>classical TT</c>, <c>TT-FC</c>, or <c>dense</c> when nothing is compressed.</summary>
+    /// <summary>
+    /// The method column: the method's label (<c>HODEC</c>, <c>classical TT</c>, <c>TT-FC</c>, ...), or <c>dense</c> when
+    /// nothing is compressed (<see cref="Methods.ICompressionMethod.ReportLabel"/>).
+    /// </summary>
     public static string Method(Recipes.CompressionFormat? format, bool adal = true) => format switch
     {
         null => "dense",
-        Recipes.CompressionFormat.Hodec => adal ? "HODEC" : "HODEC (no ADAL)",
-        Recipes.CompressionFormat.TtClassical => "classical TT",
-        _ => "TT-FC",
+        { } f => Methods.CompressionMethods.Of(f).ReportLabel(adal),
     };
+
+    /// <summary>
+    /// The family of the method a report's method column names (<see cref="Methods.ICompressionMethod.Family"/>), or
+    /// <c>-</c> for dense runs and labels no registered method gives.
+    /// </summary>
+    public static string Family(string methodLabel) =>
+        Methods.CompressionMethods.All.FirstOrDefault(m => m.ReportLabel(true) == methodLabel || m.ReportLabel(false) == methodLabel)?.Family ?? "-";
 }

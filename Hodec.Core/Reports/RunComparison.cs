@@ -10,7 +10,8 @@ namespace Hodec.Reports;
 public sealed record RunGroup(string Label, IReadOnlyList<HodecReport> Runs);
 
 /// <summary>
-/// One Markdown table comparing several runs (<c>hodec compare</c>), shaped like the seed's Table 1. The first row is
+/// One Markdown table comparing several runs (<c>hodec compare</c>), shaped like the seed's Table 1, with each row's
+/// method family (tensor train, low-rank matrix, Tucker); a method that adds MACs shows "(increases N%)" as FLOPs down. The first row is
 /// the reference every delta is taken against. A row of several seeds shows each figure as mean ± standard deviation
 /// with the per-seed values. Output depends only on the reports.
 /// </summary>
@@ -46,8 +47,8 @@ public static class RunComparison
         var referenceTop1 = Values(reference, r => r.Final.Top1);
         Line($"{ModelLine([.. groups.SelectMany(g => g.Runs)])} Reference: {reference.Label}, test top-1 {Cell(referenceTop1, Pct)}{EpochsNote(reference)}.");
         Line();
-        Line("| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |");
-        Line("|---|---|---|---|---|---|---|---|---|---|");
+        Line("| run | method | family | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |");
+        Line("|---|---|---|---|---|---|---|---|---|---|---|");
         bool anyLatency = false, anySeeds = false;
         for (var i = 0; i < groups.Count; i++)
         {
@@ -67,7 +68,7 @@ public static class RunComparison
             var after = Values(g, r => Projection(r)?.Top1After ?? double.NaN);
             var projection = before.All(double.IsNaN) ? "-" : $"{Cell(before, Pct)} -> {Cell(after, Pct)}";
             var delta = i == 0 ? "-" : Delta(top1, referenceTop1) + BudgetNote(g, reference);
-            Line($"| {name} | {first.Method} | {Stages(first.Stages)} | {projection} | {Cell(Values(g, ApproxErrorAtProjection), Num)} | {Cell(top1, Pct)} | {delta} | {Down(first.Reduction?.Macs)} | {Down(first.Reduction?.Params)} | {latency} |");
+            Line($"| {name} | {first.Method} | {ReportLabels.Family(first.Method)} | {Stages(first.Stages)} | {projection} | {Cell(Values(g, ApproxErrorAtProjection), Num)} | {Cell(top1, Pct)} | {delta} | {Down(first.Reduction?.Macs)} | {Down(first.Reduction?.Params)} | {latency} |");
         }
         if (anyLatency)
         {

@@ -1,3 +1,5 @@
+using Hodec.Methods;
+
 namespace Hodec.Recipes;
 
 /// <summary>
@@ -7,19 +9,14 @@ namespace Hodec.Recipes;
 public static class BondLimits
 {
     /// <summary>
-    /// The TT modes of a layer: HODEC <c>(I_1..I_d, K*K, O_1..O_d)</c>; classical TT-conv
-    /// <c>(K*K, O_1 I_1, ..., O_d I_d)</c>; TT-FC <c>(O_1 I_1, ..., O_d I_d)</c>.
+    /// The modes of a layer's reordered weight, as its method defines them (<see cref="ICompressionMethod.Modes"/>): e.g.
+    /// HODEC <c>(I_1..I_d, K*K, O_1..O_d)</c>; classical TT-conv <c>(K*K, O_1 I_1, ..., O_d I_d)</c>; TT-FC
+    /// <c>(O_1 I_1, ..., O_d I_d)</c>.
     /// </summary>
-    public static IReadOnlyList<long> Modes(CompressionFormat format, LayerInfo layer, FactorizationSpec f)
+    public static IReadOnlyList<long> Modes(CompressionFormat format, LayerInfo layer, FactorizationSpec? f)
     {
-        long k2 = (long)layer.KernelSize * layer.KernelSize;
-        var paired = f.In.Zip(f.Out, (i, o) => (long)i * o);
-        return format switch
-        {
-            CompressionFormat.Hodec => [.. f.In.Select(i => (long)i), k2, .. f.Out.Select(o => (long)o)],
-            CompressionFormat.TtClassical => [k2, .. paired],
-            _ => [.. paired],
-        };
+        var method = CompressionMethods.Of(format);
+        return method.Modes(method.Layout(layer.InChannels, layer.OutChannels, layer.KernelSize, layer.KernelSize, f?.In.Count ?? CompressionSpec.DefaultOrder, f));
     }
 
     /// <summary>The bond limits r_1..r_{n-1} for modes n_1..n_n.</summary>
@@ -39,15 +36,5 @@ public static class BondLimits
     /// The largest rank any bond of the layer can have, whatever the factorisation: the bonds next to
     /// the spatial mode (HODEC), or the square root of the product of all modes (the other formats).
     /// </summary>
-    public static long Widest(CompressionFormat format, LayerInfo layer)
-    {
-        long i = layer.InChannels, o = layer.OutChannels, k2 = (long)layer.KernelSize * layer.KernelSize;
-        return format switch
-        {
-            CompressionFormat.Hodec => Math.Max(Math.Min(i, k2 * o), Math.Min(i * k2, o)),
-            // min(left, right) never exceeds the square root of the product of all modes.
-            CompressionFormat.TtClassical => (long)Math.Floor(Math.Sqrt((double)k2 * i * o)),
-            _ => (long)Math.Floor(Math.Sqrt((double)i * o)),
-        };
-    }
+    public static long Widest(CompressionFormat format, LayerInfo layer) => CompressionMethods.Of(format).Widest(layer);
 }

@@ -1,3 +1,5 @@
+using Hodec.Methods;
+
 namespace Hodec.Recipes;
 
 /// <summary>The resolved per-layer plan inputs, or the diagnostics that prevent it.</summary>
@@ -88,7 +90,7 @@ public static class LayerSelector
             var ranksPath = s.RanksRule < 0 ? "compression.ranks" : $"compression.rules.{s.RanksRule}.ranks";
             if (!Applies(s.Format, layer))
             {
-                Error(formatPath, $"layer '{layer.Path}' is a {layer.Type}, but format '{YamlNames.Of(s.Format)}' applies to {(s.Format == CompressionFormat.TtFc ? "Linear" : "Conv2d")} layers; exclude it or give it another format");
+                Error(formatPath, $"layer '{layer.Path}' is a {layer.Type}, but format '{YamlNames.Of(s.Format)}' applies to {CompressionMethods.Of(s.Format).AppliesTo} layers; exclude it or give it another format");
                 continue;
             }
             var ok = s.Factorization is null || CheckFactorization(layer, s.Factorization, factorPath, Error);
@@ -103,8 +105,7 @@ public static class LayerSelector
 
     private sealed record Resolved(CompressionFormat Format, FactorizationSpec? Factorization, RankSpec? Ranks, int FormatRule, int FactorizationRule, int RanksRule, bool Skip = false);
 
-    private static bool Applies(CompressionFormat format, LayerInfo layer) =>
-        format == CompressionFormat.TtFc ? layer.IsLinear : layer.IsConv;
+    private static bool Applies(CompressionFormat format, LayerInfo layer) => CompressionMethods.Of(format).Applies(layer);
 
     private static string NoMatch(string pattern, IReadOnlyList<LayerInfo> layers)
     {
@@ -140,13 +141,9 @@ public static class LayerSelector
             return;
         }
         var perBond = ranks.PerBond!;
-        var bonds = format switch
-        {
-            CompressionFormat.Hodec => 2 * (f?.In.Count ?? 0),
-            CompressionFormat.TtClassical => f?.In.Count ?? 0,
-            _ => (f?.In.Count ?? 1) - 1,
-        };
-        if (f is null)
+        var method = CompressionMethods.Of(format);
+        var bonds = method.RankCount(f) ?? 0;
+        if (f is null && method.NeedsFactorization)
         {
             // Per-bond ranks only make sense with a known factorisation: the bond count depends on d.
             error(path, $"layer '{layer.Path}': a list of ranks needs an explicit 'factorization' for the layer (the number of bonds depends on it); or give one integer rank");
@@ -154,7 +151,7 @@ public static class LayerSelector
         }
         if (perBond.Count != bonds)
         {
-            error(path, $"layer '{layer.Path}': {YamlNames.Of(format)} with order {f.In.Count} has {bonds} bonds, but {perBond.Count} ranks were given");
+            error(path, $"layer '{layer.Path}': {YamlNames.Of(format)}{(f is null ? "" : $" with order {f.In.Count}")} has {bonds} bonds, but {perBond.Count} ranks were given");
             return;
         }
         var limits = BondLimits.Of(BondLimits.Modes(format, layer, f));

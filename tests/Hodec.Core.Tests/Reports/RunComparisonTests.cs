@@ -46,12 +46,12 @@ public class RunComparisonTests
         Assert.Equal(
             "Model: ResNet-20 / Fashion-MNIST. Reference: bench-1-dense, test top-1 93.65 after 12 epochs.\n"
             + "\n"
-            + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|\n"
-            + "| bench-1-dense | dense | train 12 | - | - | 93.65 | - | - | - | - |\n"
-            + "| bench-2-hodec-adal | HODEC | adal 8, project, retrain 4 | 89.64 -> 89.65 | 0.0079 | 91.63 | -2.02 | 63.3% | 65.3% | 1.27 / 0.77 |\n"
-            + "| bench-3-hodec-no-adal | HODEC (no ADAL) | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | -2.44 | 63.3% | 65.3% | - |\n"
-            + "| bench-4-tt-classical | classical TT | train 8, project, retrain 4 | 90.50 -> 85.02 | - | 93.77 | +0.12 | (increases 130.1%) | 50.0% | - / 1.85 |\n"
+            + "| run | method | family | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|\n"
+            + "| bench-1-dense | dense | - | train 12 | - | - | 93.65 | - | - | - | - |\n"
+            + "| bench-2-hodec-adal | HODEC | tensor train | adal 8, project, retrain 4 | 89.64 -> 89.65 | 0.0079 | 91.63 | -2.02 | 63.3% | 65.3% | 1.27 / 0.77 |\n"
+            + "| bench-3-hodec-no-adal | HODEC (no ADAL) | tensor train | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | -2.44 | 63.3% | 65.3% | - |\n"
+            + "| bench-4-tt-classical | classical TT | tensor train | train 8, project, retrain 4 | 90.50 -> 85.02 | - | 93.77 | +0.12 | (increases 130.1%) | 50.0% | - / 1.85 |\n"
             + "\n"
             + "Latency ratio: compressed / dense time per batch; above 1 means slower.\n",
             md);
@@ -63,8 +63,8 @@ public class RunComparisonTests
         var md = RunComparison.Render([AblationRun(), DenseRun()]);
 
         Assert.StartsWith("Model: ResNet-20 / Fashion-MNIST. Reference: bench-3-hodec-no-adal, test top-1 91.21 after 12 epochs.\n", md, StringComparison.Ordinal);
-        Assert.Contains("| bench-3-hodec-no-adal | HODEC (no ADAL) | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | - | 63.3% | 65.3% | - |\n", md, StringComparison.Ordinal);
-        Assert.EndsWith("| bench-1-dense | dense | train 12 | - | - | 93.65 | +2.44 | - | - | - |\n", md, StringComparison.Ordinal);
+        Assert.Contains("| bench-3-hodec-no-adal | HODEC (no ADAL) | tensor train | train 8, project, retrain 4 | 88.10 -> 40.25 | - | 91.21 | - | 63.3% | 65.3% | - |\n", md, StringComparison.Ordinal);
+        Assert.EndsWith("| bench-1-dense | dense | - | train 12 | - | - | 93.65 | +2.44 | - | - | - |\n", md, StringComparison.Ordinal);
         Assert.DoesNotContain("Latency ratio:", md, StringComparison.Ordinal);
     }
 

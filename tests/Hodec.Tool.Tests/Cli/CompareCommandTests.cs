@@ -11,10 +11,10 @@ public sealed class CompareCommandTests : IDisposable
     private const string Table =
         "Model: LeNet-5 / Fashion-MNIST. Reference: dense, test top-1 90.00 after 2 epochs.\n"
         + "\n"
-        + "| run | method | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n"
-        + "| dense | dense | train 2 | - | - | 90.00 | - | - | - | - |\n"
-        + "| tt | classical TT | adal 1, project, retrain 1 | 85.50 -> 80.25 | 0.125 | 88.75 | -1.25 | (increases 50.0%) | 75.0% | 1.50 / 0.80 |\n"
+        + "| run | method | family | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        + "| dense | dense | - | train 2 | - | - | 90.00 | - | - | - | - |\n"
+        + "| tt | classical TT | tensor train | adal 1, project, retrain 1 | 85.50 -> 80.25 | 0.125 | 88.75 | -1.25 | (increases 50.0%) | 75.0% | 1.50 / 0.80 |\n"
         + "\n"
         + "Latency ratio: compressed / dense time per batch; above 1 means slower.\n";
 
@@ -69,7 +69,7 @@ public sealed class CompareCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: tt, test top-1 88.75 after 2 epochs.\n", result.Out);
-        Assert.Contains("| dense | dense | train 2 | - | - | 90.00 | +1.25 | - | - | - |\n", result.Out);
+        Assert.Contains("| dense | dense | - | train 2 | - | - | 90.00 | +1.25 | - | - | - |\n", result.Out);
         Assert.Equal(string.Empty, result.Error);
     }
 
@@ -91,7 +91,7 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, byBase.ExitCode);
         // Seeds in seed order: 1 then 42. Dense 92.00 and 90.00; TT 89.75 and 88.75.
         Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: dense (2 seeds), test top-1 91.00 ± 1.41 (92.00, 90.00) after 2 epochs.\n", byBase.Out);
-        Assert.Contains("| tt (2 seeds) | classical TT | adal 1, project, retrain 1 | 85.50 ± 0.00 (85.50, 85.50) -> 80.25 ± 0.00 (80.25, 80.25) |", byBase.Out);
+        Assert.Contains("| tt (2 seeds) | classical TT | tensor train | adal 1, project, retrain 1 | 85.50 ± 0.00 (85.50, 85.50) -> 80.25 ± 0.00 (80.25, 80.25) |", byBase.Out);
         Assert.Contains("| 89.25 ± 0.71 (89.75, 88.75) | -1.75 ± 1.58 |", byBase.Out);
         Assert.Equal(byBase.Out, bySiblings.Out);
     }

@@ -1,5 +1,6 @@
 using Hodec.Compression;
 using Hodec.Export;
+using Hodec.Methods;
 using Hodec.Recipes;
 using Hodec.Reports;
 using static TorchSharp.torch;
@@ -58,14 +59,7 @@ public static class ExportWriter
             ["width"] = o.Width.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["input_size"] = o.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var layers = plan?.Layers.Select(l => new LayerMetadata(l.Path, Format(l.Format), l.InputFactors, l.OutputFactors, [1, .. l.Ranks, 1])).ToList() ?? [];
+        var layers = plan?.Layers.Select(l => new LayerMetadata(l.Path, CompressionMethods.Of(l.Format).LayerFormat, l.InputFactors, l.OutputFactors, [1, .. l.Ranks, 1])).ToList() ?? [];
         return new ModelMetadata(recipe.Model.Arch, options, layers);
     }
-
-    private static string Format(CompressionFormat format) => format switch
-    {
-        CompressionFormat.Hodec => LayerFormats.Hodec,
-        CompressionFormat.TtClassical => LayerFormats.ClassicalTt,
-        _ => LayerFormats.TtFc,
-    };
 }

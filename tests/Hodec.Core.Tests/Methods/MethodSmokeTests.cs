@@ -1,0 +1,65 @@
+using Hodec.Reports;
+using Hodec.Tests.Pipeline;
+
+namespace Hodec.Tests.Methods;
+
+/// <summary>
+/// A smoke run, not a benchmark: every decomposition method runs a short recipe end to end on the bundled subset
+/// (train, ADAL, project, retrain, evaluate, export to ONNX checked against TorchSharp), and <c>compare</c> tables them.
+/// </summary>
+public sealed class MethodSmokeTests
+{
+    private static string Recipe(string format) => $$"""
+        version: 1
+        name: smoke-{{format}}
+        seed: 7
+        model: { arch: resnet20, width: 4 }
+        data:
+          dataset: fashion-mnist-mini
+          batch_size: 64
+          subset: { train: 256, test: 256 }
+          threads: 1
+        compression:
+          format: {{format}}
+          exclude: ["conv1"]
+          target: { macs_reduction: 0.5 }
+        stages:
+          - kind: train
+            epochs: 1
+          - kind: adal
+            epochs: 1
+            optimizer: { lr: 0.05 }
+          - kind: project
+          - kind: retrain
+            epochs: 1
+          - kind: evaluate
+          - kind: export
+            formats: [onnx]
+        """;
+
+    [Fact]
+    public void EveryMethod_RunsEndToEnd_AndCompareTablesThem()
+    {
+        var reports = new List<HodecReport>();
+        foreach (var format in new[] { "hodec", "low-rank", "tucker2" })
+        {
+            using var run = new TinyRun(Recipe(format));
+            var outcome = run.Run("out");
+            var report = outcome.Report;
+
+            Assert.Null(report.Incomplete);
+            Assert.True(report.Reduction!.Macs >= 0.5, $"{format}: MACs fell by {report.Reduction.Macs}");
+            Assert.Equal(["train", "adal", "project", "retrain", "evaluate", "export"], report.Stages.Select(s => s.Kind));
+            Assert.True(report.Stages.Single(s => s.Kind == "adal").Epochs[^1].ApproxError!.Values.All(e => e > 0 && e < 1), format);
+            var onnx = report.Export!.Files.Single(f => f.Format == "onnx");
+            Assert.True(onnx.MaxAbsDiff < 1e-3, $"{format}: ONNX differs from TorchSharp by {onnx.MaxAbsDiff}");
+            reports.Add(report);
+        }
+
+        string table = RunComparison.Render(reports);
+
+        Assert.Contains("| smoke-hodec | HODEC | tensor train | train 1, adal 1, project, retrain 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-low-rank | low-rank (SVD) + ADAL | low-rank matrix | train 1, adal 1, project, retrain 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-tucker2 | Tucker-2 + ADAL | Tucker | train 1, adal 1, project, retrain 1 |", table, StringComparison.Ordinal);
+    }
+}

@@ -54,8 +54,12 @@ public sealed class CacheKeyTests : IDisposable
         Assert.Equal(["model.weights", .. DataFiles.Select(f => "data/" + f)], result.Files.Select(f => f.Role));
         Assert.Equal(key, Key(recipe)); // deterministic
 
-        // The same recipe and files in another folder (another clone): the same key; a comment changes nothing.
-        Assert.Equal(key, Key(Project("b")));
+        // The same recipe text in another folder: the same key (the recipe's own path is not part of it; paths written in
+        // the recipe are, as text, so a clone elsewhere keys the same when they are relative). A comment changes nothing.
+        string moved = Path.Combine(_temp.Path, "elsewhere", "copy.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+        File.Copy(recipe, moved);
+        Assert.Equal(key, Key(moved));
         File.AppendAllText(recipe, "# a comment\n");
         Assert.Equal(key, Key(recipe));
 
@@ -92,7 +96,7 @@ public sealed class CacheKeyTests : IDisposable
         CliResult json = await CliRunner.RunAsync("cache", "key", recipe, "--json");
 
         Assert.Equal(0, plain.ExitCode);
-        Assert.Equal(Key(recipe, HodecApp.Version), plain.Out.Trim());
+        Assert.Equal(Key(recipe, Hodec.Tool.Cli.HodecApp.Version), plain.Out.Trim());
         Assert.Contains("\"role\": \"model.weights\"", json.Out);
         Assert.Contains($"\"key\": \"{plain.Out.Trim()}\"", json.Out);
     }

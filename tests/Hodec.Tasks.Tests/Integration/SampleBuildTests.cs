@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Xunit.Abstractions;
 using Hodec.Tasks.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Hodec.Tasks.Tests.Integration;
 

@@ -161,7 +161,11 @@ public sealed class ModelCacheTests : IDisposable
             var engine = new MockBuildEngine();
             var task = new HodecCacheRestore
             {
-                BuildEngine = engine, CacheDirectory = Cache, Key = key, Name = "classifier", OutputDir = output,
+                BuildEngine = engine,
+                CacheDirectory = Cache,
+                Key = key,
+                Name = "classifier",
+                OutputDir = output,
                 Outputs = [new TaskItem(Path.Combine(output, "export", "classifier.safetensors"))],
                 LogFile = Path.Combine(output, "hodec.build.log"),
             };

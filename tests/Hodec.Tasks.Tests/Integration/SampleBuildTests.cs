@@ -170,10 +170,20 @@ public sealed class SampleBuildTests(ITestOutputHelper log)
 
         if (workspace.Tool == ToolUnderTest.Packed)
         {
-            using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(workspace.IntermediateModelDirectory, "report.json")));
-            string received = report.RootElement.ToString();
-            log.WriteLine("report.json: " + received[..Math.Min(received.Length, 2000)]);
-            Assert.Contains(System.Text.Json.JsonEncodedText.Encode(workspace.Recipe).ToString(), File.ReadAllText(Path.Combine(workspace.IntermediateModelDirectory, "report.json")));
+            // The packed tool's JSON log records the recipe and run directory it was given ("Running {Recipe} into {RunDirectory}").
+            foreach (string line in File.ReadLines(Path.Combine(workspace.IntermediateModelDirectory, "hodec.log.jsonl")))
+            {
+                using var entry = System.Text.Json.JsonDocument.Parse(line);
+                if (entry.RootElement.TryGetProperty("Recipe", out var recipe) && entry.RootElement.TryGetProperty("RunDirectory", out var runDirectory))
+                {
+                    log.WriteLine($"the packed tool received: recipe <{recipe.GetString()}>, --out <{runDirectory.GetString()}>");
+                    Assert.Equal(workspace.Recipe, recipe.GetString());
+                    Assert.Equal(workspace.IntermediateModelDirectory, runDirectory.GetString());
+                    return;
+                }
+            }
+
+            Assert.Fail("the tool's log has no 'Running {Recipe} into {RunDirectory}' entry");
         }
         else
         {

@@ -24,7 +24,7 @@ public sealed class HodecComputeModels : Microsoft.Build.Utilities.Task
     /// <summary>Files standing for the tool's version (the tool itself, or the tool manifest); a change reruns.</summary>
     public ITaskItem[] ToolInputs { get; set; } = [];
 
-    /// <summary>One item per model (Identity: the recipe) with metadata Name, OutputDir, Inputs, Outputs, Set, LogFile, ArgumentsStamp and Arguments (';'-separated).</summary>
+    /// <summary>One item per model (Identity: the recipe) with metadata Name, OutputDir, Inputs, Outputs, Set, LogFile, ArgumentsStamp, Arguments and KeyArguments (';'-separated).</summary>
     [Output]
     public ITaskItem[] ResolvedModels { get; private set; } = [];
 
@@ -70,6 +70,7 @@ public sealed class HodecComputeModels : Microsoft.Build.Utilities.Task
             model.SetMetadata("LogFile", plan.LogFile);
             model.SetMetadata("ArgumentsStamp", plan.ArgumentsStamp);
             model.SetMetadata("Arguments", string.Join(";", ModelPlanner.ToolArguments(plan)));
+            model.SetMetadata("KeyArguments", string.Join(";", ModelPlanner.KeyArguments(plan)));
             resolved.Add(model);
 
             foreach (string output in plan.Outputs)

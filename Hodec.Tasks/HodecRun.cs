@@ -40,27 +40,70 @@ public sealed partial class HodecRun : ToolTask
     /// <inheritdoc />
     protected override string GenerateFullPathToTool() => ResolveTool(HodecToolPath, DotnetHostPath ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")).Executable;
 
+    /// <summary>
+    /// True: the arguments are <c>hodec cache key ...</c>; the key the tool prints is returned in <see cref="Key"/>
+    /// instead of being logged.
+    /// </summary>
+    public bool ComputesKey { get; set; }
+
+    /// <summary>With <see cref="ComputesKey"/>: the cache key the tool printed (64 hex digits), else empty.</summary>
+    [Output]
+    public string Key { get; private set; } = string.Empty;
+
     /// <inheritdoc />
     protected override string GenerateCommandLineCommands()
     {
         IEnumerable<string> all = ResolveTool(HodecToolPath, null).LeadingArguments.Concat(Arguments);
-        return string.Join(" ", all.Select(argument => Quote(argument, OperatingSystem.IsWindows())));
+        return string.Join(" ", all.Select(Quote));
     }
 
     /// <summary>
-    /// Quotes one argument for the command line ToolTask hands to the shell: /bin/sh on Unix (single
-    /// quotes, nothing expands inside), cmd on Windows (double quotes).
+    /// ToolTask turns every backslash of the command line into '/' on Linux and macOS (for Windows-style paths in
+    /// project files); that would undo the escaping of double quotes, and change arguments. The arguments are already
+    /// full paths of this OS and exact values, so they go through unchanged.
     /// </summary>
-    public static string Quote(string argument, bool windows)
+    protected override string AdjustCommandsForOperatingSystem(string input) => input;
+
+    /// <summary>
+    /// Quotes one argument for the command line ToolTask starts the tool with. ToolTask runs no shell on any OS: the
+    /// process gets the line as one string and splits it the way the C runtime's <c>CommandLineToArgvW</c> does (on Linux and
+    /// macOS .NET's <c>Process</c> applies the same rules): whitespace separates arguments, double quotes group them, a
+    /// backslash escapes a double quote, and backslashes are literal elsewhere. Single quotes and <c>$</c> mean nothing.
+    /// So: plain arguments as they are; others in double quotes, with each double quote escaped and the backslashes
+    /// before a double quote (or the closing quote) doubled.
+    /// </summary>
+    public static string Quote(string argument)
     {
-        if (argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c)))
+        if (argument.Length > 0 && !argument.Any(c => char.IsWhiteSpace(c) || c == '"'))
         {
             return argument;
         }
 
-        return windows
-            ? "\"" + argument.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
-            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var quoted = new System.Text.StringBuilder("\"");
+        for (int i = 0; i < argument.Length; i++)
+        {
+            int backslashes = 0;
+            while (i < argument.Length && argument[i] == '\\')
+            {
+                backslashes++;
+                i++;
+            }
+
+            if (i == argument.Length)
+            {
+                quoted.Append('\\', backslashes * 2); // before the closing quote
+            }
+            else if (argument[i] == '"')
+            {
+                quoted.Append('\\', (backslashes * 2) + 1).Append('"');
+            }
+            else
+            {
+                quoted.Append('\\', backslashes).Append(argument[i]);
+            }
+        }
+
+        return quoted.Append('"').ToString();
     }
 
     /// <summary>The executable and the arguments that come before ours (<c>hodec</c> for <c>dotnet hodec</c>).</summary>
@@ -72,7 +115,15 @@ public sealed partial class HodecRun : ToolTask
     /// <inheritdoc />
     public override bool Execute()
     {
-        Log.LogMessage(MessageImportance.High, "Hodec: compressing {0} (log: {1})", Recipe, LogFile ?? "none");
+        if (ComputesKey)
+        {
+            Log.LogMessage(MessageImportance.Normal, "Hodec: computing the cache key of {0}", Recipe);
+        }
+        else
+        {
+            Log.LogMessage(MessageImportance.High, "Hodec: compressing {0} (log: {1})", Recipe, LogFile ?? "none");
+        }
+
         if (!string.IsNullOrEmpty(LogFile))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
@@ -90,6 +141,12 @@ public sealed partial class HodecRun : ToolTask
             _logFile = null;
         }
 
+        if (succeeded && ComputesKey && !Shared.ModelCache.IsKey(Key))
+        {
+            Log.LogError(null, DiagnosticCode, null, Recipe, 0, 0, 0, 0, "hodec cache key printed no key for {0}.", Recipe);
+            succeeded = false;
+        }
+
         if (!succeeded)
         {
             // Stale or partial outputs would make the next build look up to date.
@@ -105,6 +162,13 @@ public sealed partial class HodecRun : ToolTask
     /// <inheritdoc />
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
+        if (ComputesKey && Shared.ModelCache.IsKey(singleLine.Trim()))
+        {
+            Key = singleLine.Trim();
+            Log.LogMessage(MessageImportance.Low, "Hodec: cache key {0}", Key);
+            return;
+        }
+
         _logFile?.WriteLine(singleLine);
         Match diagnostic = FileLineColumn().Match(singleLine);
         if (diagnostic.Success && File.Exists(diagnostic.Groups["file"].Value))

@@ -46,13 +46,13 @@ public static partial class ModelPlanner
 
     /// <summary>
     /// The file name the engine exports under: the recipe's top-level <c>name</c> with characters other than letters,
-    /// digits, '-' and '_' replaced by '_'; <paramref name="fallback"/> when the recipe names none.
+    /// digits, '-' and '_' replaced by '_' (<see cref="Shared.HodecNames.ExportName"/>); <paramref name="fallback"/> when the recipe names none.
     /// </summary>
     public static string ExportName(string recipeText, string fallback)
     {
         Match match = TopLevelName().Match(recipeText);
         string name = match.Success ? match.Groups["name"].Value.Trim().Trim('"', '\'') : "";
-        return name.Length == 0 ? fallback : new string([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+        return name.Length == 0 ? fallback : Shared.HodecNames.ExportName(name);
     }
 
     /// <summary>The build's own log of the tool's output, next to the outputs.</summary>
@@ -117,19 +117,23 @@ public static partial class ModelPlanner
         return arguments;
     }
 
-    /// <summary>"models/classifier.hodec.yml" -> "classifier".</summary>
-    public static string NameOf(string recipe)
+    /// <summary>"models/classifier.hodec.yml" -> "classifier" (<see cref="Shared.HodecNames.RecipeName"/>, as <c>hodec run</c> names its default run directory).</summary>
+    public static string NameOf(string recipe) => Shared.HodecNames.RecipeName(recipe);
+
+    /// <summary>
+    /// The arguments of <c>hodec cache key</c> for the same run: the recipe and its overrides (the key covers the resolved
+    /// recipe, the files it reads and the tool version; the output folder is not part of it).
+    /// </summary>
+    public static IReadOnlyList<string> KeyArguments(ModelPlan plan)
     {
-        string file = Path.GetFileName(recipe);
-        foreach (string suffix in new[] { ".hodec.yml", ".hodec.yaml", ".yml", ".yaml" })
+        var arguments = new List<string> { "cache", "key", plan.Recipe, "--error-format", "msbuild" };
+        foreach (string setting in plan.Overrides)
         {
-            if (file.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && file.Length > suffix.Length)
-            {
-                return file[..^suffix.Length];
-            }
+            arguments.Add("--set");
+            arguments.Add(setting);
         }
 
-        return file;
+        return arguments;
     }
 
     /// <summary>"a=b; c=d" -> ["a=b", "c=d"].</summary>

@@ -13,7 +13,8 @@ public static class HodecApp
         + "  dotnet hodec validate recipes/quickstart.yml\n"
         + "  dotnet hodec plan recipes/quickstart.yml --json\n"
         + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal\n"
-        + "  dotnet hodec list models";
+        + "  dotnet hodec list models\n"
+        + "  dotnet hodec cache key recipes/quickstart.yml";
 
     /// <summary>
     /// The engine the real process uses: Hodec.Core's pipeline behind <see cref="PipelineEngine"/>.
@@ -64,6 +65,7 @@ public static class HodecApp
         Add(root, examples, Sweeps.SweepCommand.Create(host, common), Sweeps.SweepCommand.Examples);
         Add(root, examples, ListCommand.Create(host, common), ListCommand.Examples);
         Add(root, examples, InfoCommand.Create(host, common), InfoCommand.Examples);
+        Add(root, examples, CacheCommand.Create(host, common), CacheCommand.Examples);
 
         foreach (HelpOption help in root.Options.OfType<HelpOption>())
         {

@@ -207,20 +207,7 @@ internal static class RunCommand
     }
 
     /// <summary>runs/&lt;recipe file name without .hodec.yml, .yml or .yaml&gt;, under the current directory.</summary>
-    public static string DefaultRunDirectory(string recipePath)
-    {
-        string name = Path.GetFileName(recipePath);
-        foreach (string suffix in new[] { ".hodec.yml", ".hodec.yaml", ".yml", ".yaml" })
-        {
-            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && name.Length > suffix.Length)
-            {
-                name = name[..^suffix.Length];
-                break;
-            }
-        }
-
-        return Path.Combine("runs", name);
-    }
+    public static string DefaultRunDirectory(string recipePath) => Hodec.Shared.HodecNames.DefaultRunDirectory(recipePath);
 
     private static async Task<int> ExecuteAsync(HodecCliHost host, OutputSettings settings, RunRequest request, CancellationToken cancellationToken)
     {

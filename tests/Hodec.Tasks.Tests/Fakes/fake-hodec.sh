@@ -3,6 +3,26 @@
 # Writes the outputs the build predicts, or prints an MSBuild-canonical error for a recipe containing
 # the word "broken". Every invocation is appended to invocations.log next to this script.
 set -eu
+# `cache key <recipe> [--set x]...`: a key from the recipe's bytes, the settings and HODEC_FAKE_VERSION (the tool version).
+if [[ "${1:-}" == "cache" && "${2:-}" == "key" ]]; then
+  recipe="$3"; shift 3
+  sets=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --set) sets="$sets $2"; shift 2 ;;
+      --error-format) shift 2 ;;
+      *) echo "fake-hodec: unexpected argument '$1'" >&2; exit 2 ;;
+    esac
+  done
+  line="$(grep -n broken "$recipe" | head -1 | cut -d: -f1 || true)"
+  if [[ -n "$line" ]]; then
+    offset="$(sed -n "${line}p" "$recipe" | grep -bo broken | head -1 | cut -d: -f1)"
+    echo "$recipe($line,$((offset + 1))): error HODEC0001: unknown stage kind 'broken'; expected one of train, adal, project, retrain, evaluate, export."
+    exit 2
+  fi
+  { cat "$recipe"; echo "$sets"; echo "fake ${HODEC_FAKE_VERSION:-1}"; } | sha256sum | cut -d' ' -f1
+  exit 0
+fi
 if [[ "${1:-}" != "run" ]]; then echo "fake-hodec: expected 'run', got '${1:-}'" >&2; exit 2; fi
 recipe="$2"; shift 2
 out=""; sets=""

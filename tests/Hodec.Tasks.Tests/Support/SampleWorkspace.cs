@@ -21,12 +21,15 @@ public sealed class SampleWorkspace : IDisposable
     private readonly TempDirectory _root = new();
     private readonly Dictionary<string, string> _environment;
 
-    public SampleWorkspace()
+    /// <param name="appFolder">The app's folder under the workspace (paths with spaces, quotes or non-ASCII letters on purpose).</param>
+    /// <param name="tool">The tool to use; default: HODEC_TASKS_TEST_TOOL.</param>
+    public SampleWorkspace(string appFolder = "app", ToolUnderTest? tool = null)
     {
         Repository = ProcessRunner.RepositoryRoot();
-        Tool = string.Equals(Environment.GetEnvironmentVariable("HODEC_TASKS_TEST_TOOL"), "packed", StringComparison.OrdinalIgnoreCase)
+        Tool = tool ?? (string.Equals(Environment.GetEnvironmentVariable("HODEC_TASKS_TEST_TOOL"), "packed", StringComparison.OrdinalIgnoreCase)
             ? ToolUnderTest.Packed
-            : ToolUnderTest.Fake;
+            : ToolUnderTest.Fake);
+        AppDirectory = Path.Combine(_root.Path, appFolder);
         _environment = new()
         {
             ["NUGET_PACKAGES"] = Path.Combine(_root.Path, ".nuget-packages"), // a re-packed 0.1.0 must not be shadowed by a cached one
@@ -35,14 +38,29 @@ public sealed class SampleWorkspace : IDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
             ["MSBUILDDISABLENODEREUSE"] = "1",
+            // The default HodecCacheDirectory: a cache folder of this workspace, never the user's.
+            [Hodec.Shared.ModelCache.EnvironmentVariable] = CacheDirectory,
         };
 
         Pack("Hodec.Tasks");
         Pack("Hodec.Core");
-        CopyDirectory(Path.Combine(Repository, "samples", "ClassifierApp"), AppDirectory);
+        AddClone(AppDirectory);
+        SetUpTool();
+    }
+
+    /// <summary>The workspace's model cache (HODEC_CACHE_DIR of every build), with a space in its path.</summary>
+    public string CacheDirectory => Path.Combine(_root.Path, "model cache");
+
+    /// <summary>The workspace folder.</summary>
+    public string Root => _root.Path;
+
+    /// <summary>Another clean copy of the sample at <paramref name="directory"/>, set up like the first.</summary>
+    public string AddClone(string directory)
+    {
+        CopyDirectory(Path.Combine(Repository, "samples", "ClassifierApp"), directory);
         // Hodec.* come only from artifacts/packages; their dependencies (TorchSharp, ORT, ...) from the machine's
         // package cache as a read-only fallback, so nothing is downloaded or extracted again.
-        File.WriteAllText(Path.Combine(AppDirectory, "nuget.config"), $"""
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -54,7 +72,11 @@ public sealed class SampleWorkspace : IDisposable
               </fallbackPackageFolders>
             </configuration>
             """);
+        return directory;
+    }
 
+    private void SetUpTool()
+    {
         if (Tool == ToolUnderTest.Fake)
         {
             // The fake tool hands out this real (untrained) compressed model, so the sample can load it at run time.
@@ -78,12 +100,12 @@ public sealed class SampleWorkspace : IDisposable
 
     public ToolUnderTest Tool { get; }
 
-    public string? ToolPath { get; }
+    public string? ToolPath { get; private set; }
 
-    /// <summary>The model the fake tool copies to <c>export/<c>model.safetensors</c>; nulllt;name<c>model.safetensors</c>; nullgt;.safetensors</c>; null for the packed tool.</summary>
-    public string? FakeModel { get; }
+    /// <summary>The model the fake tool copies to <c>export/&lt;name&gt;.safetensors</c>; null for the packed tool.</summary>
+    public string? FakeModel { get; private set; }
 
-    public string AppDirectory => Path.Combine(_root.Path, "app");
+    public string AppDirectory { get; }
 
     public string Recipe => Path.Combine(AppDirectory, "models", "classifier.hodec.yml");
 
@@ -92,21 +114,24 @@ public sealed class SampleWorkspace : IDisposable
     public string OutputModelDirectory => Path.Combine(AppDirectory, "bin", "Debug", "net10.0", "hodec", "classifier");
 
     /// <summary>`dotnet build -v:n`, with the fake tool's path when the fake is under test.</summary>
-    public (int ExitCode, string Output) Build(params string[] properties)
+    public (int ExitCode, string Output) Build(params string[] properties) => BuildIn(AppDirectory, "build", properties);
+
+    /// <summary>`dotnet &lt;command&gt; -v:n` (build, publish) in <paramref name="directory"/>, with the fake tool's path when the fake is under test.</summary>
+    public (int ExitCode, string Output) BuildIn(string directory, string command, params string[] properties)
     {
-        var arguments = new List<string> { "build", "-v:n", "--disable-build-servers" };
+        var arguments = new List<string> { command, "-v:n", "--disable-build-servers" };
         if (ToolPath is not null)
         {
             // Relative on purpose: HodecToolPath resolves against the project folder.
-            arguments.Add($"-p:HodecToolPath={Path.GetRelativePath(AppDirectory, ToolPath)}");
+            arguments.Add($"-p:HodecToolPath={Path.GetRelativePath(directory, ToolPath)}");
         }
 
-        arguments.AddRange(properties.Select(p => "-p:" + p));
-        return Dotnet(arguments);
+        arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
+        return Dotnet(arguments, directory);
     }
 
-    public (int ExitCode, string Output) Dotnet(IEnumerable<string> arguments) =>
-        ProcessRunner.Run("dotnet", arguments, AppDirectory, _environment, Timeout);
+    public (int ExitCode, string Output) Dotnet(IEnumerable<string> arguments, string? directory = null) =>
+        ProcessRunner.Run("dotnet", arguments, directory ?? AppDirectory, _environment, Timeout);
 
     public void Dispose() => _root.Dispose();
 

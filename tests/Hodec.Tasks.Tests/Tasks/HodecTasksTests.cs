@@ -152,4 +152,32 @@ public sealed class HodecTasksTests : IDisposable
         Assert.Equal("'stages.0.kind' has unknown value 'broken'", atRecipe.Message);
         Assert.Contains(engine.Errors, e => e.Message!.Contains("--set: no entry of kind 'retrain'", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Run_AwkwardArguments_ReachTheToolExactlyAsGiven()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the stand-in tool is a bash script
+        }
+
+        // The tool prints each argument it received, as in issue 30's report (which showed '/tmp/sp and ace/... split).
+        string tool = _temp.Write("print-args.sh", """
+            #!/usr/bin/env bash
+            i=0
+            for a in "$@"; do i=$((i+1)); printf 'ARG[%d]=<%s>\n' "$i" "$a"; done
+            """);
+        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string[] arguments =
+        [
+            "run", "/tmp/sp ace/O'Brien/q\"uote/Ünïcødé/models/classifier.hodec.yml", "--out", "/tmp/x\\y z\\", "--set", "a=$HOME `x` * ;b", "", "tab\there",
+        ];
+        var engine = new MockBuildEngine();
+        var run = new HodecRun { BuildEngine = engine, Recipe = "r.yml", Arguments = arguments, HodecToolPath = tool, StandardOutputImportance = "high" };
+
+        Assert.True(run.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+
+        string[] received = [.. engine.Messages.Select(m => m.Message!).Where(m => m.StartsWith("ARG[", StringComparison.Ordinal))];
+        Assert.Equal(arguments.Select((a, i) => $"ARG[{i + 1}]=<{a}>"), received);
+    }
 }

@@ -81,14 +81,29 @@ public sealed class ModelPlannerTests
     [InlineData("noext", "noext")]
     public void NameOf_StripsRecipeSuffixes(string recipe, string name) => Assert.Equal(name, ModelPlanner.NameOf(recipe));
 
+    // ToolTask starts the tool without a shell on every OS; the argument string is split by CommandLineToArgvW's rules
+    // (.NET's Process applies them on Linux and macOS too): only double quotes group, single quotes and $ are literal.
     [Theory]
-    [InlineData("plain", false, "plain")]
-    [InlineData("--set", false, "--set")]
-    [InlineData("/a b/c.yml", false, "'/a b/c.yml'")]
-    [InlineData("it's", false, "'it'\\''s'")]
-    [InlineData("$HOME", false, "'$HOME'")]
-    [InlineData(@"C:\a b\c.yml", true, "\"C:\\a b\\c.yml\"")]
-    public void Quote_ShellSafe(string argument, bool windows, string quoted) => Assert.Equal(quoted, HodecRun.Quote(argument, windows));
+    [InlineData("plain", "plain")]
+    [InlineData("--set", "--set")]
+    [InlineData("/a b/c.yml", "\"/a b/c.yml\"")]
+    [InlineData("/O'Brien/c.yml", "/O'Brien/c.yml")]
+    [InlineData("$HOME", "$HOME")]
+    [InlineData("/q\"uote/c.yml", "\"/q\\\"uote/c.yml\"")]
+    [InlineData(@"C:\a b\c.yml", "\"C:\\a b\\c.yml\"")]
+    [InlineData(@"C:\a b\", "\"C:\\a b\\\\\"")]
+    [InlineData("", "\"\"")]
+    public void Quote_ForToolTaskProcessStart(string argument, string quoted) => Assert.Equal(quoted, HodecRun.Quote(argument));
+
+    [Fact]
+    public void KeyArguments_CacheKeyWithTheRecipeAndEachSetInOrder()
+    {
+        ModelPlan plan = ModelPlanner.Plan(Declare(set: "a.b=1; c=x y ;"), P("obj"), [], _ => false, _ => "");
+
+        Assert.Equal(
+            ["cache", "key", P("models", "classifier.hodec.yml"), "--error-format", "msbuild", "--set", "a.b=1", "--set", "c=x y"],
+            ModelPlanner.KeyArguments(plan));
+    }
 
     [Fact]
     public void ResolveTool_NoToolPath_RunsDotnetHodec_ElseTheGivenExecutable()

@@ -51,6 +51,5 @@ public static class ExportStage
         }
     }
 
-    private static string FileName(string name) =>
-        new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+    private static string FileName(string name) => Hodec.Shared.HodecNames.ExportName(name);
 }

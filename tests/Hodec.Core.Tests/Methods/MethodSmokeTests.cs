@@ -9,16 +9,7 @@ namespace Hodec.Tests.Methods;
 /// </summary>
 public sealed class MethodSmokeTests
 {
-    private static string Recipe(string format) => $$"""
-        version: 1
-        name: smoke-{{format}}
-        seed: 7
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 256 }
-          threads: 1
+    private static string Recipe(string format) => TinyRecipes.Header($"smoke-{format}", seed: 7) + $$"""
         compression:
           format: {{format}}
           exclude: ["conv1"]

@@ -3,15 +3,7 @@ namespace Hodec.Tool.Tests.Sweeps;
 /// <summary>The acceptance sweep: 2 seeds x 2 compression budgets of a one-epoch ResNet-20 (width 4) on 256 bundled images.</summary>
 internal static class TinySweep
 {
-    public const string Recipe = """
-        version: 1
-        name: tiny
-        model: { arch: resnet20, width: 4 }
-        data:
-          dataset: fashion-mnist-mini
-          batch_size: 64
-          subset: { train: 256, test: 256 }
-          threads: 1
+    public static readonly string Recipe = TinyRecipes.Header() + """
         compression:
           format: hodec
           exclude: ["conv1"]

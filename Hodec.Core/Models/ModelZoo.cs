@@ -40,7 +40,8 @@ public static class ModelZoo
             }
         }
 
-        throw new HodecException($"Unknown model '{name}'. Available models: {string.Join(", ", Names)}.");
+        string suggestion = Recipes.Suggestions.Closest(name, Names) is { } closest ? $" Did you mean '{closest}'?" : "";
+        throw new HodecException($"Unknown model '{name}'.{suggestion} Available models: {string.Join(", ", Names)}.");
     }
 
     /// <summary>Number of elements of all parameters (trainable or not), the "params" convention of method.md.</summary>

@@ -25,7 +25,8 @@ public static class HodecApp
     public static async Task<int> RunAsync(string[] args, HodecCliHost host, CancellationToken cancellationToken = default)
     {
         RootCommand root = BuildRoot(host);
-        ParseResult parse = root.Parse(args);
+        // A bare command shows what the tool can do, rather than "Required command was not provided".
+        ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
         var invocation = new InvocationConfiguration
         {
             Output = host.Out,

@@ -73,7 +73,7 @@ public sealed class ModelZooTests
     {
         var e = Assert.Throws<HodecException>(() => ModelZoo.Create("resnet21", new ModelOptions()));
         Assert.Equal(
-            "Unknown model 'resnet21'. Available models: lenet5, resnet20, resnet32, resnet44, resnet56, resnet110, resnet18, resnet34, resnet50.",
+            "Unknown model 'resnet21'. Did you mean 'resnet20'? Available models: lenet5, resnet20, resnet32, resnet44, resnet56, resnet110, resnet18, resnet34, resnet50.",
             e.Message);
     }
 

@@ -44,6 +44,18 @@ public sealed class GeneralCommandsTests
     }
 
     [Fact]
+    public async Task BareCommand_PrintsTheHelp_Exit0()
+    {
+        CliResult bare = await CliRunner.RunAsync();
+        CliResult help = await CliRunner.RunAsync("--help");
+
+        Assert.Equal(0, bare.ExitCode);
+        Assert.Equal(help.Out, bare.Out);
+        Assert.DoesNotContain("Required command", bare.Out + bare.Error);
+        Assert.Equal(string.Empty, bare.Error);
+    }
+
+    [Fact]
     public async Task RunHelp_ShowsEveryRunOptionAndRunExamples()
     {
         CliResult result = await CliRunner.RunAsync("run", "--help");

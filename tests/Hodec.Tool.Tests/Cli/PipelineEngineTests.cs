@@ -87,7 +87,7 @@ public sealed class PipelineEngineTests : IDisposable
         CliResult result = await CliRunner.RunAsync("validate", recipe);
 
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
-        Assert.StartsWith($"{recipe}:4:16: error: Unknown model 'resnet21'. Available models: lenet5, resnet20,", result.Error);
+        Assert.StartsWith($"{recipe}:4:16: error: Unknown model 'resnet21'. Did you mean 'resnet20'? Available models: lenet5, resnet20,", result.Error);
     }
 
     [Fact]

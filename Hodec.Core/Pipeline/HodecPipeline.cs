@@ -65,6 +65,7 @@ public static class HodecPipeline
         Directory.CreateDirectory(run.Path);
         var resolved = RecipeYamlWriter.Write(recipe);
         var snapshot = options.Resume ? CheckResume(run, resolved) : null;
+        var shared = snapshot is null ? SharedStages.Find(recipe, loaded.Source, log, cancellationToken) : null;
         var startEnvironment = options.Resume ? RunEnvironment.Read(run.File(RunDirectory.EnvironmentFile)) : null;
         if (RunEnvironment.Threads(options.Threads, recipe.Data.Threads, startEnvironment) is int threads)
         {
@@ -93,6 +94,10 @@ public static class HodecPipeline
         log.Information("Data: {Dataset}, {Train} training, {Validation} validation and {Test} test images", recipe.Data.Dataset, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count);
 
         var state = PipelineState.Initial(model, plan, dense.TotalParams, dense.TotalMacs) with { Reference = reference };
+        if (shared is not null)
+        {
+            snapshot = SharedStages.CopyInto(run, shared, log);
+        }
         if (snapshot is not null)
         {
             if (snapshot.IsCompressed)

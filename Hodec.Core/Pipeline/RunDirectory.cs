@@ -58,8 +58,7 @@ public sealed class RunDirectory(string path)
         var temp = target + ".tmp";
         model.save(temp);
         System.IO.File.Move(temp, target, overwrite: true);
-        var digests = new SortedDictionary<string, FileDigest>(ReadChecksums(), StringComparer.Ordinal) { [Key(relative)] = FileDigest.Of(target) };
-        WriteText($"{CheckpointFolder}/{ChecksumsFile}", JsonSerializer.Serialize(digests, SnapshotJson) + "\n");
+        Record(relative);
         return target;
     }
 
@@ -70,14 +69,7 @@ public sealed class RunDirectory(string path)
     /// <exception cref="DamagedCheckpointException">The file is missing, differs from the record, or cannot be read.</exception>
     public void LoadModel(nn.Module model, string relative)
     {
-        var source = File(relative);
-        var problem = ReadChecksums().TryGetValue(Key(relative), out var recorded)
-            ? recorded.Mismatch(source)
-            : System.IO.File.Exists(source) ? null : "is missing";
-        if (problem is not null)
-        {
-            throw new DamagedCheckpointException(source, problem) { Location = source };
-        }
+        var source = Verify(relative);
         try
         {
             model.load(source, strict: true);
@@ -95,13 +87,61 @@ public sealed class RunDirectory(string path)
         SaveModel(state.Model, model);
         var snapshot = new PipelineSnapshot(completed, model, state.IsCompressed, state.DenseParams, state.DenseMacs, state.PreProjection, state.Final,
             state.Stages, state.Layers, state.Artifacts, state.Export, state.Latency);
-        WriteText($"{CheckpointFolder}/{StateFile}", JsonSerializer.Serialize(snapshot, SnapshotJson) + "\n");
+        WriteSnapshot(snapshot);
+    }
+
+    /// <summary>Relative path of the pipeline state saved after <paramref name="completed"/> stages (kept for <c>start_from</c>).</summary>
+    public static string StateAfter(int completed) => $"{CheckpointFolder}/pipeline-after-stage{completed}.json";
+
+    /// <summary>Writes <paramref name="snapshot"/> as the latest state and as the state after its stages.</summary>
+    public void WriteSnapshot(PipelineSnapshot snapshot)
+    {
+        var json = JsonSerializer.Serialize(snapshot, SnapshotJson) + "\n";
+        WriteText(StateAfter(snapshot.CompletedStages), json);
+        WriteText($"{CheckpointFolder}/{StateFile}", json);
+    }
+
+    /// <summary>The state saved after exactly <paramref name="completed"/> stages, or null when there is none (not yet, or a run from before Hodec kept it).</summary>
+    public PipelineSnapshot? LoadSnapshotAfter(int completed) => ReadSnapshot(File(StateAfter(completed)));
+
+    /// <summary>
+    /// Copies a checkpoint file of <paramref name="source"/> to the same relative path here, after checking it
+    /// against the size and SHA-256 recorded there, and records it here.
+    /// </summary>
+    /// <exception cref="DamagedCheckpointException">The source file is missing or differs from its record.</exception>
+    public void CopyCheckpoint(RunDirectory source, string relative)
+    {
+        var from = source.Verify(relative);
+        var target = File(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        System.IO.File.Copy(from, target + ".tmp", overwrite: true);
+        System.IO.File.Move(target + ".tmp", target, overwrite: true);
+        Record(relative);
+    }
+
+    // The full path of a checkpoint after checking it against its recorded size and SHA-256 (a file without a record
+    // only has to exist: a run from before checksums were kept).
+    private string Verify(string relative)
+    {
+        var file = File(relative);
+        var problem = ReadChecksums().TryGetValue(Key(relative), out var recorded)
+            ? recorded.Mismatch(file)
+            : System.IO.File.Exists(file) ? null : "is missing";
+        return problem is null ? file : throw new DamagedCheckpointException(file, problem) { Location = file };
+    }
+
+    // Records the size and SHA-256 of a checkpoint just written.
+    private void Record(string relative)
+    {
+        var digests = new SortedDictionary<string, FileDigest>(ReadChecksums(), StringComparer.Ordinal) { [Key(relative)] = FileDigest.Of(File(relative)) };
+        WriteText($"{CheckpointFolder}/{ChecksumsFile}", JsonSerializer.Serialize(digests, SnapshotJson) + "\n");
     }
 
     /// <summary>The state saved by the last <see cref="SaveStageCheckpoint"/>, or null when no stage has finished.</summary>
-    public PipelineSnapshot? LoadSnapshot()
+    public PipelineSnapshot? LoadSnapshot() => ReadSnapshot(File($"{CheckpointFolder}/{StateFile}"));
+
+    private static PipelineSnapshot? ReadSnapshot(string file)
     {
-        var file = File($"{CheckpointFolder}/{StateFile}");
         if (!System.IO.File.Exists(file))
         {
             return null;

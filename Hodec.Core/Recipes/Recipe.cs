@@ -14,7 +14,8 @@ public sealed record Recipe(
     CompressionSpec? Compression,
     IReadOnlyList<StageSpec> Stages,
     ReferenceSpec? Reference = null,
-    IReadOnlyList<int>? Seeds = null)
+    IReadOnlyList<int>? Seeds = null,
+    StartFromSpec? StartFrom = null)
 {
     /// <summary>Epochs the recipe trains in all, over its train, adal and retrain stages.</summary>
     public int TotalEpochs => Stages.Sum(s => StageSpec.TrainingOf(s)?.Epochs ?? 0);
@@ -29,6 +30,15 @@ public sealed record Recipe(
 /// <summary>The equal-budget dense run whose test top-1 this run's delta is taken against.</summary>
 /// <param name="Run">Its run directory (holding a finished <c>report.json</c>).</param>
 public sealed record ReferenceSpec(string Run);
+
+/// <summary>
+/// The first <paramref name="Stages"/> stages are taken from another run that declares them identically (same model,
+/// data, seed and stage settings) instead of being run again: its checkpoint after them is copied in, and the run
+/// continues from there. Its epochs count towards this run's budget, and the report says which stages were shared.
+/// </summary>
+/// <param name="Run">The run directory to take them from, or the group whose seed sibling <c>&lt;run&gt;-s&lt;seed&gt;</c> has this run's seed.</param>
+/// <param name="Stages">How many leading stages to take (at least 1, fewer than the recipe has).</param>
+public sealed record StartFromSpec(string Run, int Stages);
 
 /// <summary>The network: architecture name, shape options and optional pretrained weights.</summary>
 /// <param name="Arch">Architecture name, e.g. <c>resnet20</c>.</param>

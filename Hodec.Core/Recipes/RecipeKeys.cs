@@ -6,8 +6,9 @@ namespace Hodec.Recipes;
 /// </summary>
 public static class RecipeKeys
 {
-    public static IReadOnlyList<string> Root { get; } = ["version", "name", "seed", "vars", "model", "data", "compression", "stages", "reference", "seeds"];
+    public static IReadOnlyList<string> Root { get; } = ["version", "name", "seed", "vars", "model", "data", "compression", "stages", "reference", "seeds", "start_from"];
     public static IReadOnlyList<string> Reference { get; } = ["run"];
+    public static IReadOnlyList<string> StartFrom { get; } = ["run", "stages"];
     public static IReadOnlyList<string> Model { get; } = ["arch", "in_channels", "num_classes", "width", "weights"];
     public static IReadOnlyList<string> Data { get; } = ["dataset", "root", "batch_size", "eval_batch_size", "augment", "subset", "threads", "validation"];
     public static IReadOnlyList<string> Augment { get; } = ["crop_padding", "flip", "normalize"];
@@ -54,5 +55,6 @@ public static class RecipeKeys
         ["distill"] = Distill,
         ["latency"] = Latency,
         ["reference"] = Reference,
+        ["start_from"] = StartFrom,
     };
 }

@@ -58,6 +58,10 @@ public static class RecipeRules
             }
         }
         CheckSharedSchedules(recipe, Error);
+        if (recipe.StartFrom is { } from && from.Stages >= recipe.Stages.Count)
+        {
+            Error("start_from.stages", $"takes {from.Stages} stages from another run, but this recipe has {recipe.Stages.Count}; leave at least one stage to run here");
+        }
         return errors;
     }
 

@@ -23,7 +23,8 @@ public static class RecipeYamlWriter
             ("data", Data(recipe.Data)),
             ("compression", recipe.Compression is { } c ? Compression(c) : null),
             ("stages", new YamlSequenceNode(recipe.Stages.Select(Stage))),
-            ("reference", recipe.Reference is { } r ? Map(("run", Str(r.Run))) : null));
+            ("reference", recipe.Reference is { } r ? Map(("run", Str(r.Run))) : null),
+            ("start_from", recipe.StartFrom is { } f ? Map(("run", Str(f.Run)), ("stages", S(f.Stages))) : null));
         var writer = new StringWriter { NewLine = "\n" };
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var text = writer.ToString();

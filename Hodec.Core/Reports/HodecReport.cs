@@ -127,7 +127,8 @@ public sealed record FactorizationReport(IReadOnlyList<int> In, IReadOnlyList<in
 /// <param name="Epochs">Per epoch, for training stages (empty otherwise).</param>
 /// <param name="Projection">For <c>project</c>: top-1 right before and right after.</param>
 /// <param name="Split">For training stages: the split each epoch's top-1 is measured on (<c>validation</c>, or <c>test</c> without one).</param>
-public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null, string? Split = null);
+/// <param name="SharedFrom">The run directory this stage was taken from (recipe key <c>start_from</c>), or null when it ran here.</param>
+public sealed record StageReport(string Kind, IReadOnlyList<EpochReport> Epochs, ProjectionReport? Projection = null, string? Split = null, string? SharedFrom = null);
 
 /// <summary>One epoch: mean training loss, top-1 on the stage's split (if evaluated), learning rate, and for ADAL the per-layer relative approximation error.</summary>
 public sealed record EpochReport(int Epoch, double Loss, double? Top1, double Lr, IReadOnlyDictionary<string, double>? ApproxError = null);

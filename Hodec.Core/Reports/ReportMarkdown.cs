@@ -95,6 +95,10 @@ public static class ReportMarkdown
                 {
                     notes.Add($"approximation error mean {Num(errors.Values.Average())}, max {Num(errors.Values.Max())}");
                 }
+                if (s.SharedFrom is { } from)
+                {
+                    notes.Add($"taken from run `{from}` (start_from)");
+                }
                 Line($"| {i + 1} | {s.Kind} | {s.Epochs.Count} | {(last is null ? "-" : Num(last.Loss))} | {(last?.Top1 is { } t ? $"{Pct(t)}{(s.Split is { } split ? $" ({split})" : "")}" : "-")} | {string.Join("; ", notes)} |");
             }
         }

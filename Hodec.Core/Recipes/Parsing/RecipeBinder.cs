@@ -28,13 +28,27 @@ internal static class RecipeBinder
         var reference = root.Child("reference", RecipeKeys.Reference) is { } r
             ? new ReferenceSpec(r.RequiredString("run", "the run directory of the equal-budget dense run, e.g. 'run: runs/dense'"))
             : null;
+        var startFrom = root.Child("start_from", RecipeKeys.StartFrom) is { } f
+            ? new StartFromSpec(
+                f.RequiredString("run", "the run directory to take the first stages from, e.g. 'run: runs/dense'"),
+                f.Int("stages", 1) ?? RequiredStages(f))
+            : null;
         var seeds = root.IntList("seeds");
         if (seeds is { } list && list.Distinct().Count() != list.Count)
         {
             root.Error("seeds", "'seeds' lists a seed twice; each seed is one run directory");
         }
         return model is null || data is null ? null
-            : new Recipe(version ?? Recipe.CurrentVersion, name, seed, vars, model, data, compression, stages, reference, seeds);
+            : new Recipe(version ?? Recipe.CurrentVersion, name, seed, vars, model, data, compression, stages, reference, seeds, startFrom);
+    }
+
+    private static int RequiredStages(MapReader startFrom)
+    {
+        if (startFrom.Get("stages") is null)
+        {
+            startFrom.Missing("stages", "say how many leading stages to take from that run, e.g. 'stages: 1'");
+        }
+        return 1;
     }
 
     private static ModelSpec? BindModel(MapReader root)

@@ -30,9 +30,10 @@ public sealed record SweepAxis(string Name, ImmutableArray<SweepValue> Values);
 
 /// <summary>
 /// One value of an axis, or one listed run: its name (in directory names), the recipe when it is not the sweep's,
-/// and the <c>path=value</c> overrides it applies.
+/// the <c>path=value</c> overrides it applies, and its own seeds when they are not the sweep's (e.g. more seeds for
+/// the rows a comparison hinges on).
 /// </summary>
-public sealed record SweepValue(string Name, string? Recipe, ImmutableArray<string> Set);
+public sealed record SweepValue(string Name, string? Recipe, ImmutableArray<string> Set, ImmutableArray<int>? Seeds = null);
 
 /// <summary>Where the runs are executed.</summary>
 public enum ExecutorKind

@@ -14,8 +14,8 @@ public static partial class SweepLoader
 {
     private static readonly string[] TopKeys = ["version", "name", "recipe", "out", "seeds", "grid", "runs", "executor"];
     private static readonly string[] AxisKeys = ["set", "values"];
-    private static readonly string[] ValueKeys = ["recipe", "set"];
-    private static readonly string[] RunKeys = ["name", "recipe", "set"];
+    private static readonly string[] ValueKeys = ["recipe", "set", "seeds"];
+    private static readonly string[] RunKeys = ["name", "recipe", "set", "seeds"];
     private static readonly string[] ExecutorKeys = ["kind", "local", "slurm", "kubernetes"];
     private static readonly string[] LocalKeys = ["parallel", "threads", "command"];
     private static readonly string[] SlurmKeys = ["partition", "time", "cpus", "mem", "setup", "command", "parallel", "options"];
@@ -232,7 +232,12 @@ public static partial class SweepLoader
                 map.Error("set", $"'{path}.set' must be a mapping of recipe keys to values, e.g. 'set: {{ stages.train.epochs: 3 }}'");
             }
         }
-        return new SweepValue(name, recipe, [.. set]);
+        var seeds = map.IntList("seeds");
+        if (seeds is { } own && own.Distinct().Count() != own.Count)
+        {
+            map.Error("seeds", $"'{path}.seeds' lists a seed twice; each seed is one run directory");
+        }
+        return new SweepValue(name, recipe, [.. set], seeds is null ? null : [.. seeds]);
     }
 
     private static ExecutorSettings Executor(MapReader top, string folder)

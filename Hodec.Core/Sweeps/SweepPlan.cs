@@ -68,12 +68,13 @@ public static class SweepPlan
             ImmutableArray<string> set = [.. point.SelectMany(p => p.Value.Set)];
             var axes = point.Select(p => KeyValuePair.Create(p.Axis, p.Value.Name)).ToList();
             var dir = Path.Combine(root, name);
-            if (sweep.Seeds.Length == 0)
+            var seeds = point.Select(p => p.Value.Seeds).LastOrDefault(s => s is not null) ?? sweep.Seeds;
+            if (seeds.Length == 0)
             {
                 runs.Add(new SweepRun(runs.Count, name, dir, recipe, set, null, [.. axes]));
                 continue;
             }
-            foreach (var seed in sweep.Seeds)
+            foreach (var seed in seeds)
             {
                 var seeded = SeedRuns.Directory(dir, seed);
                 runs.Add(new SweepRun(runs.Count, Path.GetFileName(seeded), seeded, recipe, set, seed,

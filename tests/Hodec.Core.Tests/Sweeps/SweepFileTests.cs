@@ -74,6 +74,35 @@ public sealed class SweepFileTests : IDisposable
     }
 
     [Fact]
+    public void RunsList_ARunWithItsOwnSeeds_HasThoseSeeds_TheOthersTheSweeps()
+    {
+        var sweep = SweepLoader.Parse("""
+            version: 1
+            name: s
+            recipe: r.yml
+            seeds: [42, 1]
+            runs:
+              - { name: dense, seeds: [42, 1, 2] }
+              - { name: pruned }
+            """, _temp.File("sweep.yml"));
+
+        var runs = SweepPlan.Expand(sweep, _temp.File("out"));
+
+        Assert.Equal(["dense-s42", "dense-s1", "dense-s2", "pruned-s42", "pruned-s1"], runs.Select(r => r.Name));
+        Assert.Equal([42, 1, 2, 42, 1], runs.Select(r => r.Seed));
+    }
+
+    [Fact]
+    public void RunsList_SeedsListedTwice_IsAnError_AtTheKey()
+    {
+        var e = Assert.Throws<SweepFileException>(() => SweepLoader.Parse(
+            "version: 1\nname: s\nrecipe: r.yml\nruns:\n  - { name: a, seeds: [1, 1] }\n", _temp.File("sweep.yml")));
+
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal((5, "runs.0.seeds"), (d.Line, d.Key));
+    }
+
+    [Fact]
     public void Index_RoundTrips()
     {
         var sweep = SweepLoader.Parse("version: 1\nname: s\nrecipe: r.yml\nseeds: [3]\ngrid: { e: { set: stages.train.epochs, values: [1, 2] } }\n", _temp.File("sweep.yml"));

@@ -124,6 +124,32 @@ public class ShippedRecipesTests
         Assert.Equal(RecipeYamlWriter.Write(at65), RecipeYamlWriter.Write(renamed));
     }
 
+    [Fact]
+    public void CompareSweep_EveryRowTrains15Epochs_AndTakesStage1FromTheDenseRun()
+    {
+        // Issue 31's protocol: one budget for every row (the zero-retrain rows say they are shorter), and a stage 1 that
+        // start_from can take from the dense run of the same seed (the run checks this again, on the resolved recipes).
+        var sweep = Hodec.Sweeps.SweepLoader.Load(Path.Combine(RepoRoot, "sweeps", "compare.yml"));
+        var runs = Hodec.Sweeps.SweepPlan.Expand(sweep, Path.Combine(RepoRoot, "runs", "compare"));
+        var dense = RecipeLoader.Load(Path.Combine(RepoRoot, "recipes", "bench", "compare", "dense.yml"));
+
+        Assert.Equal(["dense-s42", "dense-s1", "dense-s2"], runs.Take(3).Select(r => r.Name));
+        Assert.Equal(3, runs.Count(r => r.Name.StartsWith("b60-hodec-adal-s", StringComparison.Ordinal)));
+        foreach (var run in runs.Skip(3))
+        {
+            var recipe = RecipeLoader.Load(run.Recipe, [.. run.Set, $"seed={run.Seed}"]);
+            var zero = run.Name.Contains("-zero-", StringComparison.Ordinal);
+            Assert.Equal(zero ? 7 : 15, recipe.TotalEpochs);
+            Assert.Equal(zero ? 3 : 1, recipe.StartFrom!.Stages);
+            Assert.Equal((dense.Model, dense.Data, dense.Stages[0]), (recipe.Model, recipe.Data, recipe.Stages[0]));
+            var target = run.Name.StartsWith("b80", StringComparison.Ordinal) ? new BudgetSpec(ParamsReduction: 0.8)
+                : run.Name.StartsWith("b60-tt-classical", StringComparison.Ordinal) ? new BudgetSpec(ParamsReduction: 0.65) // its MACs grow
+                : new BudgetSpec(MacsReduction: 0.6, ParamsReduction: 0.65);
+            Assert.Equal(target, recipe.Compression!.Target);
+            Assert.StartsWith(zero ? "runs/compare/" + run.Name[..3] : "runs/compare/dense", recipe.StartFrom.Run, StringComparison.Ordinal);
+        }
+    }
+
     private static IEnumerable<int> BenchEpochTotals(string directory) =>
         Directory.EnumerateFiles(directory, "*.yml")
             .Select(f => RecipeLoader.Load(f).Stages.Sum(s => StageSpec.TrainingOf(s)?.Epochs ?? 0))

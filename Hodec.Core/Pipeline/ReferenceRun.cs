@@ -5,7 +5,8 @@ using Hodec.Reports;
 namespace Hodec.Pipeline;
 
 /// <summary>
-/// Reads the dense run a recipe names under <c>reference</c> and checks that it can stand as this run's reference: finished,
+/// Reads the dense run a recipe names under <c>reference</c> (or its seed sibling <c>run-s&lt;seed&gt;</c>, the reference of
+/// the same seed, when the run runs several seeds) and checks that it can stand as this run's reference: finished,
 /// dense, measured on the test split, and trained for as many epochs as this recipe trains.
 /// </summary>
 public static class ReferenceRun
@@ -19,7 +20,7 @@ public static class ReferenceRun
             return null;
         }
         string at = source?.Locate("reference.run").ToString() ?? spec.Run;
-        string dir = Path.GetFullPath(spec.Run);
+        string dir = Path.GetFullPath(SeedRuns.Resolve(spec.Run, recipe.Seed, ReportWriter.JsonFile) ?? spec.Run);
         string file = Path.Combine(dir, ReportWriter.JsonFile);
         if (!File.Exists(file))
         {

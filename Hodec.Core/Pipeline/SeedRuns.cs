@@ -10,6 +10,13 @@ public static partial class SeedRuns
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path.TrimEndingDirectorySeparator(runDirectory)}-s{seed}");
 
     /// <summary>
+    /// The run a recipe key names (<c>reference.run</c>, <c>start_from.run</c>): <paramref name="run"/> itself when it
+    /// holds <paramref name="file"/>, else its seed sibling <c>run-s&lt;seed&gt;</c> when that does, else null.
+    /// </summary>
+    public static string? Resolve(string run, int seed, string file) =>
+        new[] { run, Directory(run, seed) }.FirstOrDefault(d => File.Exists(Path.Combine(d, file)));
+
+    /// <summary>
     /// The run directories <paramref name="path"/> stands for: itself when it holds a report, else its seed siblings
     /// (<c>path-s42</c>, <c>path-s1</c>, ... in seed order) when there are any.
     /// </summary>

@@ -28,7 +28,7 @@ public static class SharedStages
             return null;
         }
         string at = source?.Locate("start_from.run").ToString() ?? spec.Run;
-        var dir = Resolve(spec.Run, recipe.Seed)
+        var dir = SeedRuns.Resolve(spec.Run, recipe.Seed, RunDirectory.RecipeFile)
             ?? throw new HodecException($"start_from: there is no run in '{Path.GetFullPath(spec.Run)}' (nor in its seed sibling '{Path.GetFullPath(SeedRuns.Directory(spec.Run, recipe.Seed))}'): run the recipe that trains those stages into it first.") { Location = at };
         var from = new RunDirectory(dir);
 
@@ -79,10 +79,6 @@ public static class SharedStages
         log.Information("Stages 1-{Stages} taken from the run in {Source} ({Epochs} epochs)", snapshot.CompletedStages, start.Source.Path, snapshot.Stages.Sum(s => s.Epochs.Count));
         return shared;
     }
-
-    // The run directory itself when it holds a run, else its seed sibling when that does.
-    private static string? Resolve(string run, int seed) =>
-        new[] { run, SeedRuns.Directory(run, seed) }.FirstOrDefault(d => File.Exists(Path.Combine(d, RunDirectory.RecipeFile)));
 
     // What must be equal for the first 'stages' stages to train the same model: everything they read, written out in full.
     private static string Prefix(Recipe recipe, int stages)

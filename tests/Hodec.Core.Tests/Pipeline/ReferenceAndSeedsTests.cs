@@ -41,6 +41,18 @@ public sealed class ReferenceAndSeedsTests : IDisposable
     }
 
     [Fact]
+    public void Reference_NamingASeedGroup_IsTheRunOfThisSeed()
+    {
+        var dense = RunDense("dense-s7");
+        RunDense("dense-s8", epochs: 3);
+        var denseReport = ReportJson.Deserialize(File.ReadAllText(Path.Combine(dense, "report.json")));
+
+        var report = tiny.Run("hodec", overrides: [$"reference.run={tiny.Dir("dense")}"]).Report;
+
+        Assert.Equal(new ReferenceReport(dense, "tiny-dense", denseReport.Final.Top1, 4), report.Reference);
+    }
+
+    [Fact]
     public void Reference_OfAnotherBudget_IsRefusedAtTheKey_BeforeTraining()
     {
         var dense = RunDense("dense3", epochs: 3);

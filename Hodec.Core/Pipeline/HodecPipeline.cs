@@ -198,10 +198,12 @@ public static class HodecPipeline
         {
             throw new HodecException($"--resume: '{run.Path}' holds no earlier run (no {RunDirectory.RecipeFile}); start without --resume.") { Location = run.Path };
         }
-        if (File.ReadAllText(saved) != resolved)
+        var before = File.ReadAllText(saved);
+        if (before != resolved)
         {
+            var what = RecipeDifference.First(resolved, before) is { } d ? $": {d}" : "";
             throw new HodecException(
-                $"--resume: the recipe (after --set and --seed) differs from the one this run started with ({saved}). " +
+                $"--resume: the recipe (after --set and --seed) differs from the one this run started with ({saved}){what}. " +
                 "Resume with the same recipe and options, or start the run over (--overwrite) or into another directory.")
             { Location = saved };
         }

@@ -33,7 +33,7 @@ public static class SharedStages
         var from = new RunDirectory(dir);
 
         var theirs = RecipeLoader.TryLoad(from.File(RunDirectory.RecipeFile)).Value;
-        if (Difference(Prefix(recipe, spec.Stages), Prefix(theirs, spec.Stages)) is { } difference)
+        if (RecipeDifference.First(Prefix(recipe, spec.Stages), Prefix(theirs, spec.Stages)) is { } difference)
         {
             throw new HodecException(
                 $"start_from: '{from.Path}' does not declare this recipe's first {Stages(spec.Stages)} the same way ({difference}), so its checkpoint is not what they would train here.")
@@ -96,23 +96,6 @@ public static class SharedStages
             Seeds = null,
             StartFrom = null,
         });
-    }
-
-    // The first line that differs, as "here: ...; there: ...", or null when they are equal.
-    private static string? Difference(string ours, string theirs)
-    {
-        var a = ours.Split('\n');
-        var b = theirs.Split('\n');
-        for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
-        {
-            var x = i < a.Length ? a[i].Trim() : "(nothing)";
-            var y = i < b.Length ? b[i].Trim() : "(nothing)";
-            if (x != y)
-            {
-                return $"here '{x}', there '{y}'";
-            }
-        }
-        return null;
     }
 
     private static string Stages(int n) => n == 1 ? "stage" : $"{n} stages";

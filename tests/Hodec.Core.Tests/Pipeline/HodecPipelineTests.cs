@@ -263,6 +263,19 @@ public sealed class HodecPipelineTests : IDisposable
         Assert.StartsWith("--resume: the recipe (after --set and --seed) differs from the one this run started with", e.Message);
     }
 
+    [Fact]
+    public void Resume_WithAChangedValue_SaysWhichKeyChanged()
+    {
+        var dir = tiny.Dir("changed");
+        Directory.CreateDirectory(dir);
+        var started = Hodec.Recipes.RecipeYamlWriter.Write(Hodec.Recipes.RecipeLoader.Load(tiny.RecipePath, ["stages.retrain.epochs=3"]));
+        File.WriteAllText(Path.Combine(dir, "recipe.yml"), started);
+
+        var e = Assert.Throws<HodecException>(() => tiny.Run("changed", resume: true));
+
+        Assert.Contains("recipe.yml): stages.3.epochs is 2 here and 3 there. ", e.Message);
+    }
+
     private sealed class Progress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
     {
         public void Report(PipelineProgress value) => report(value);

@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace Hodec.Recipes;
+
+/// <summary>
+/// The first difference between two resolved recipes (as <see cref="RecipeYamlWriter"/> writes them), named by its key
+/// path as an override addresses it (<c>stages.1.epochs</c>, stages by 0-based index), so a refusal can say what changed.
+/// </summary>
+public static class RecipeDifference
+{
+    /// <summary>
+    /// <c>stages.1.epochs is 10 here and 5 there</c> for the first key whose value differs (a key missing on one side
+    /// reads "not set"), or null when every key has the same value on both sides.
+    /// </summary>
+    public static string? First(string ours, string theirs)
+    {
+        var a = Lines(ours);
+        var b = Lines(theirs);
+        var there = b.GroupBy(l => l.Path).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        var here = a.GroupBy(l => l.Path).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        foreach (var line in a)
+        {
+            var other = there.GetValueOrDefault(line.Path);
+            if (other != line.Value)
+            {
+                return $"{line.Path} is {line.Value} here and {other ?? "not set"} there";
+            }
+        }
+        return b.FirstOrDefault(l => !here.ContainsKey(l.Path)) is { } only ? $"{only.Path} is not set here and {only.Value} there" : null;
+    }
+
+    private sealed record Line(string Path, string Value);
+
+    // Each scalar line of block-style YAML with its full key path; sequence items are numbered from 0.
+    private static List<Line> Lines(string yaml)
+    {
+        var result = new List<Line>();
+        var stack = new List<(double Indent, string Segment)>();
+        var counters = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var raw in yaml.Split('\n'))
+        {
+            var content = raw.TrimStart(' ');
+            if (content.Length == 0 || content.StartsWith('#'))
+            {
+                continue;
+            }
+            double indent = raw.Length - content.Length;
+            if (content.StartsWith("- ", StringComparison.Ordinal) || content == "-")
+            {
+                // "- " sits at its parent key's indent in this writer's output, so the item is between the two.
+                Pop(stack, indent + 0.5);
+                var parent = Path(stack);
+                var index = counters.TryGetValue(parent, out var n) ? n + 1 : 0;
+                counters[parent] = index;
+                stack.Add((indent + 0.5, index.ToString(CultureInfo.InvariantCulture)));
+                content = content.Length > 2 ? content[2..].TrimStart(' ') : "";
+                indent += 2;
+                if (content.Length == 0)
+                {
+                    continue;
+                }
+            }
+            var colon = content.IndexOf(": ", StringComparison.Ordinal);
+            var key = colon >= 0 ? content[..colon] : content.TrimEnd(':');
+            var value = colon >= 0 ? content[(colon + 2)..].Trim() : null;
+            Pop(stack, indent);
+            if (value is null)
+            {
+                stack.Add((indent, key));
+                // A fresh mapping or list under this key starts its item count again.
+                counters.Remove(Path(stack));
+            }
+            else
+            {
+                result.Add(new Line(Path(stack) is { Length: > 0 } p ? $"{p}.{key}" : key, value));
+            }
+        }
+        return result;
+    }
+
+    private static void Pop(List<(double Indent, string Segment)> stack, double indent)
+    {
+        while (stack.Count > 0 && stack[^1].Indent >= indent)
+        {
+            stack.RemoveAt(stack.Count - 1);
+        }
+    }
+
+    private static string Path(List<(double Indent, string Segment)> stack) => string.Join('.', stack.Select(s => s.Segment));
+}

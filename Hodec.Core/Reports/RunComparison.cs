@@ -83,7 +83,9 @@ public static class RunComparison
         if (threads.Count > 0)
         {
             Line();
-            Line($"{LatencyNote} Timed at {string.Join(" and ", threads)} thread{(threads is { Count: 1, Min: 1 } ? "" : "s")}.");
+            var counts = threads.Select(t => t.ToString(Inv)).ToList();
+            var listed = counts.Count == 1 ? counts[0] : $"{string.Join(", ", counts[..^1])} and {counts[^1]}";
+            Line($"{LatencyNote} Timed at {listed} thread{(threads is { Count: 1, Min: 1 } ? "" : "s")}.");
         }
 
         Line();

@@ -28,7 +28,7 @@ public static class RecipeKeys
     public static IReadOnlyList<string> Rho { get; } = ["schedule", "initial", "factor", "final", "step_epochs", "rescale_dual"];
     public static IReadOnlyList<string> UpdateEvery { get; } = ["steps"];
     public static IReadOnlyList<string> Distill { get; } = ["teacher", "temperature", "weight"];
-    public static IReadOnlyList<string> Latency { get; } = ["batch_sizes", "runs", "warmup"];
+    public static IReadOnlyList<string> Latency { get; } = ["batch_sizes", "runs", "warmup", "runtimes"];
 
     /// <summary>All sections by a descriptive name (for the schema drift test and the docs).</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> All { get; } = new Dictionary<string, IReadOnlyList<string>>

@@ -68,7 +68,8 @@ public static class RecipeYamlWriter
                 ("rho", Map(("schedule", S(YamlNames.Of(a.Rho.Schedule))), ("initial", S(a.Rho.Initial)), ("factor", S(a.Rho.Factor)), ("step_epochs", S(a.Rho.StepEpochs)), ("rescale_dual", S(a.Rho.RescaleDual)))),
                 ("update_every", a.UpdateEvery.Steps is { } n ? FlowMap(("steps", S(n))) : S("epoch"))]),
             ProjectStageSpec p => Map(kind, ("evaluate", S(p.Evaluate))),
-            EvaluateStageSpec e => Map(kind, ("latency", e.Latency is { } l ? Map(("batch_sizes", Ints(l.BatchSizes)), ("runs", S(l.Runs)), ("warmup", S(l.Warmup))) : null)),
+            EvaluateStageSpec e => Map(kind, ("latency", e.Latency is { } l ? Map(("batch_sizes", Ints(l.BatchSizes)), ("runs", S(l.Runs)), ("warmup", S(l.Warmup)),
+                ("runtimes", Flow(l.Runtimes.Select(r => S(YamlNames.Of(r)))))) : null)),
             ExportStageSpec x => Map(kind, ("formats", Flow(x.Formats.Select(f => S(YamlNames.Of(f))))), ("opset", S(x.Opset)), ("model", S(YamlNames.Of(x.Model)))),
             _ => throw new InvalidOperationException($"unknown stage {stage.GetType().Name}"),
         };

@@ -142,12 +142,27 @@ public sealed record ExportReport(IReadOnlyList<ExportedFile> Files);
 /// <summary>One exported file; <c>max_abs_diff</c> is the largest output difference against TorchSharp when checked.</summary>
 public sealed record ExportedFile(string Format, string File, long Bytes, double? MaxAbsDiff = null);
 
-/// <summary>Measured wall-clock latency per batch size.</summary>
-public sealed record LatencyReport(IReadOnlyList<LatencyPoint> Points, int Threads);
-
-/// <summary>Median milliseconds per batch of the dense and compressed models; <c>ratio</c> = compressed / dense.</summary>
-public sealed record LatencyPoint(int BatchSize, double DenseMs, double CompressedMs)
+/// <summary>Measured wall-clock latency per runtime and batch size, at <paramref name="Threads"/> threads in every runtime.</summary>
+public sealed record LatencyReport(IReadOnlyList<LatencyPoint> Points, int Threads)
 {
+    /// <summary>The point of <paramref name="runtime"/> at <paramref name="batchSize"/>, if measured.</summary>
+    public LatencyPoint? At(string runtime, int batchSize) => Points.FirstOrDefault(p => p.Runtime == runtime && p.BatchSize == batchSize);
+}
+
+/// <summary>
+/// Median milliseconds per batch of the dense and compressed models, timed in alternation in <paramref name="Runtime"/>
+/// (<see cref="TorchSharp"/>, the default, which reports without the key were measured in, or <see cref="OnnxRuntime"/>);
+/// <c>ratio</c> = compressed / dense.
+/// </summary>
+public sealed record LatencyPoint(int BatchSize, double DenseMs, double CompressedMs,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(-1)] string Runtime = LatencyPoint.TorchSharp)
+{
+    /// <summary>The TorchSharp model itself.</summary>
+    public const string TorchSharp = "torchsharp";
+
+    /// <summary>The model exported to ONNX, in an ONNX Runtime CPU session.</summary>
+    public const string OnnxRuntime = "onnxruntime";
+
     public double Ratio => DenseMs == 0 ? 0 : CompressedMs / DenseMs;
 }
 

@@ -119,12 +119,14 @@ public static class ReportMarkdown
             Line();
             Line($"## Latency ({lat.Threads} thread{(lat.Threads == 1 ? "" : "s")}, median ms per batch)");
             Line();
-            Line("| batch | dense ms | compressed ms | ratio |");
-            Line("|---|---|---|---|");
+            Line("| runtime | batch | dense ms | compressed ms | ratio |");
+            Line("|---|---|---|---|---|");
             foreach (var p in lat.Points)
             {
-                Line($"| {p.BatchSize} | {Num(p.DenseMs)} | {Num(p.CompressedMs)} | {Ratio(p.Ratio)}x |");
+                Line($"| {RuntimeName(p.Runtime)} | {p.BatchSize} | {Num(p.DenseMs)} | {Num(p.CompressedMs)} | {Ratio(p.Ratio)}x |");
             }
+            Line();
+            Line("Ratio: compressed / dense time per batch; above 1 means slower.");
         }
 
         if (report.Export is { Files.Count: > 0 } export)
@@ -181,6 +183,14 @@ public static class ReportMarkdown
         >= 1_000_000 => (v / 1e6).ToString("0.00", Inv) + "M",
         >= 10_000 => (v / 1e3).ToString("0.0", Inv) + "K",
         _ => v.ToString(Inv),
+    };
+
+    /// <summary>A latency point's runtime as tables name it: <c>TorchSharp</c>, <c>ONNX Runtime</c>.</summary>
+    internal static string RuntimeName(string runtime) => runtime switch
+    {
+        LatencyPoint.TorchSharp => "TorchSharp",
+        LatencyPoint.OnnxRuntime => "ONNX Runtime",
+        _ => runtime,
     };
 
     /// <summary>Latency ratios and other plain factors, two decimals.</summary>

@@ -10,27 +10,41 @@ namespace Hodec.Reports;
 public sealed record RunGroup(string Label, IReadOnlyList<HodecReport> Runs);
 
 /// <summary>
-/// One Markdown table comparing several runs (<c>hodec compare</c>), shaped like the seed's Table 1, with each row's
-/// method family (tensor train, low-rank matrix, Tucker); a method that adds MACs shows "(increases N%)" as FLOPs down. The first row is
-/// the reference every delta is taken against. A row of several seeds shows each figure as mean ± standard deviation
-/// with the per-seed values. Output depends only on the reports.
+/// The comparison of several runs (<c>hodec compare</c>) in two Markdown tables. The main table is shaped like the seed's
+/// Table 1: each row's method family (tensor train, low-rank matrix, Tucker), the reference's, its own and the delta
+/// top-1, FLOPs and parameters down (a method that adds MACs shows "(increases N%)"), and the latency ratio at batch 1
+/// and 32 in TorchSharp and in ONNX Runtime. The details table gives each row's stages, its top-1 right before and after
+/// projection and the approximation error ADAL left. The first row is the reference every delta is taken against. A row
+/// of several seeds shows each figure as mean ± standard deviation, with the per-seed values in the details table.
+/// Output depends only on the reports.
 /// </summary>
 public static class RunComparison
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The footnote printed under the table when any latency ratio is shown.</summary>
-    public const string LatencyNote = "Latency ratio: compressed / dense time per batch; above 1 means slower.";
+    /// <summary>The main table's header row.</summary>
+    public const string Header =
+        "| run | family | method | reference top-1 | top-1 | delta | FLOPs down | params down | latency b1 / b32, TorchSharp | latency b1 / b32, ONNX Runtime |";
 
-    /// <summary>The note printed under the table when any row has several seeds.</summary>
+    /// <summary>The details table's header row (with a last column of per-seed top-1 when any row has several seeds).</summary>
+    public const string DetailsHeader = "| run | stages | top-1 before -> after projection | approximation error at projection |";
+
+    /// <summary>The footnote printed under the main table when any latency ratio is shown, before its thread count.</summary>
+    public const string LatencyNote = "Latency ratio: compressed / dense median time per batch at batch 1 / 32; above 1 means slower.";
+
+    /// <summary>The line introducing the details table.</summary>
+    public const string DetailsNote =
+        "Details: the stages each row ran (evaluate and export left out), its top-1 right before and after projection, and the mean approximation error over layers at the end of its last ADAL stage.";
+
+    /// <summary>The note printed under the tables when any row has several seeds.</summary>
     public const string SeedNote =
-        "Rows of several seeds: mean ± sample standard deviation, per-seed values in brackets. A delta's ± combines both rows' deviations.";
+        "Rows of several seeds: mean ± sample standard deviation; the details give per-seed values, in brackets and in the last column. A delta's ± combines both rows' deviations.";
 
-    /// <summary>The comparison table of single runs; <paramref name="runs"/>[0] is the reference.</summary>
+    /// <summary>The comparison of single runs; <paramref name="runs"/>[0] is the reference.</summary>
     /// <exception cref="ArgumentException">No runs.</exception>
     public static string Render(IReadOnlyList<HodecReport> runs) => Render([.. runs.Select(r => new RunGroup(r.Name, [r]))]);
 
-    /// <summary>The comparison table; <paramref name="groups"/>[0] is the reference.</summary>
+    /// <summary>The comparison; <paramref name="groups"/>[0] is the reference.</summary>
     /// <exception cref="ArgumentException">No runs, or an empty group.</exception>
     public static string Render(IReadOnlyList<RunGroup> groups)
     {
@@ -45,35 +59,47 @@ public static class RunComparison
 
         var reference = groups[0];
         var referenceTop1 = Values(reference, r => r.Final.Top1);
-        Line($"{ModelLine([.. groups.SelectMany(g => g.Runs)])} Reference: {reference.Label}, test top-1 {Cell(referenceTop1, Pct)}{EpochsNote(reference)}.");
+        var anySeeds = groups.Any(g => g.Runs.Count > 1);
+        Line($"{ModelLine([.. groups.SelectMany(g => g.Runs)])} Reference: {reference.Label}, test top-1 {Cell(referenceTop1, Pct, perSeed: true)}{EpochsNote(reference)}.");
         Line();
-        Line("| run | method | family | stages | top-1 before -> after projection | approximation error at projection | top-1 | delta | FLOPs down | params down | latency ratio b1 / b32 |");
-        Line("|---|---|---|---|---|---|---|---|---|---|---|");
-        bool anyLatency = false, anySeeds = false;
+        Line(Header);
+        Line("|---|---|---|---|---|---|---|---|---|---|");
+        var threads = new SortedSet<int>();
         for (var i = 0; i < groups.Count; i++)
         {
             var g = groups[i];
             var first = g.Runs[0];
             var top1 = Values(g, r => r.Final.Top1);
-            // A dense run times one model twice, so only compressed runs show a latency ratio.
-            var latency = first.IsCompressed ? $"{Cell(Values(g, r => LatencyAt(r, 1)), Ratio)} / {Cell(Values(g, r => LatencyAt(r, 32)), Ratio)}" : "-";
-            latency = latency == "- / -" ? "-" : latency;
-            anyLatency |= latency != "-";
-            anySeeds |= g.Runs.Count > 1;
-            var incomplete = g.Runs.Where(r => r.Incomplete is not null).ToList();
-            var name = incomplete.Count == 0 ? g.Label
-                : g.Runs.Count == 1 ? $"{g.Label} (**incomplete**, {incomplete[0].Incomplete!.StagesDone} of {incomplete[0].Incomplete!.Stages} stages)"
-                : $"{g.Label} (**{incomplete.Count} of {g.Runs.Count} incomplete**)";
-            var before = Values(g, r => Projection(r)?.Top1Before ?? double.NaN);
-            var after = Values(g, r => Projection(r)?.Top1After ?? double.NaN);
-            var projection = before.All(double.IsNaN) ? "-" : $"{Cell(before, Pct)} -> {Cell(after, Pct)}";
+            var torchSharp = Latency(g, LatencyPoint.TorchSharp);
+            var onnxRuntime = Latency(g, LatencyPoint.OnnxRuntime);
+            if (torchSharp != "-" || onnxRuntime != "-")
+            {
+                threads.UnionWith(g.Runs.Where(r => r.Latency is not null).Select(r => r.Latency!.Threads));
+            }
             var delta = i == 0 ? "-" : Delta(top1, referenceTop1) + BudgetNote(g, reference);
-            Line($"| {name} | {first.Method} | {ReportLabels.Family(first.Method)} | {Stages(first.Stages)} | {projection} | {Cell(Values(g, ApproxErrorAtProjection), Num)} | {Cell(top1, Pct)} | {delta} | {Down(first.Reduction?.Macs)} | {Down(first.Reduction?.Params)} | {latency} |");
+            var referenceCell = i == 0 ? "-" : Cell(referenceTop1, Pct);
+            Line($"| {Name(g)} | {ReportLabels.Family(first.Method)} | {first.Method} | {referenceCell} | {Cell(top1, Pct)} | {delta} | {Down(first.Reduction?.Macs)} | {Down(first.Reduction?.Params)} | {torchSharp} | {onnxRuntime} |");
         }
-        if (anyLatency)
+        if (threads.Count > 0)
         {
             Line();
-            Line(LatencyNote);
+            var counts = threads.Select(t => t.ToString(Inv)).ToList();
+            var listed = counts.Count == 1 ? counts[0] : $"{string.Join(", ", counts[..^1])} and {counts[^1]}";
+            Line($"{LatencyNote} Timed at {listed} thread{(threads is { Count: 1, Min: 1 } ? "" : "s")}.");
+        }
+
+        Line();
+        Line(DetailsNote);
+        Line();
+        Line(anySeeds ? DetailsHeader + " top-1 per seed |" : DetailsHeader);
+        Line(anySeeds ? "|---|---|---|---|---|" : "|---|---|---|---|");
+        foreach (var g in groups)
+        {
+            var before = Values(g, r => Projection(r)?.Top1Before ?? double.NaN);
+            var after = Values(g, r => Projection(r)?.Top1After ?? double.NaN);
+            var projection = before.All(double.IsNaN) ? "-" : $"{Cell(before, Pct, perSeed: true)} -> {Cell(after, Pct, perSeed: true)}";
+            var row = $"| {Name(g)} | {Stages(g.Runs[0].Stages)} | {projection} | {Cell(Values(g, ApproxErrorAtProjection), Num, perSeed: true)} |";
+            Line(anySeeds ? $"{row} {string.Join(", ", g.Runs.Select(r => Pct(r.Final.Top1)))} |" : row);
         }
         if (anySeeds)
         {
@@ -93,8 +119,8 @@ public static class RunComparison
 
     private static double[] Values(RunGroup g, Func<HodecReport, double> figure) => [.. g.Runs.Select(figure)];
 
-    // One value as it is; several as mean ± std (per-seed values); missing values as "-".
-    private static string Cell(IReadOnlyList<double> values, Func<double, string> format)
+    // One value as it is; several as mean ± std, with the per-seed values when asked; missing values as "-".
+    private static string Cell(IReadOnlyList<double> values, Func<double, string> format, bool perSeed = false)
     {
         if (values.Any(double.IsNaN))
         {
@@ -105,7 +131,26 @@ public static class RunComparison
             return format(values[0]);
         }
         var (mean, std) = MeanStd(values);
-        return $"{format(mean)} ± {format(std)} ({string.Join(", ", values.Select(format))})";
+        return perSeed ? $"{format(mean)} ± {format(std)} ({string.Join(", ", values.Select(format))})" : $"{format(mean)} ± {format(std)}";
+    }
+
+    private static string Name(RunGroup g)
+    {
+        var incomplete = g.Runs.Where(r => r.Incomplete is not null).ToList();
+        return incomplete.Count == 0 ? g.Label
+            : g.Runs.Count == 1 ? $"{g.Label} (**incomplete**, {incomplete[0].Incomplete!.StagesDone} of {incomplete[0].Incomplete!.Stages} stages)"
+            : $"{g.Label} (**{incomplete.Count} of {g.Runs.Count} incomplete**)";
+    }
+
+    // A dense run times one model twice, so only compressed runs show a latency ratio.
+    private static string Latency(RunGroup g, string runtime)
+    {
+        if (!g.Runs[0].IsCompressed)
+        {
+            return "-";
+        }
+        var cell = $"{Cell(Values(g, r => LatencyAt(r, runtime, 1)), Ratio)} / {Cell(Values(g, r => LatencyAt(r, runtime, 32)), Ratio)}";
+        return cell == "- / -" ? "-" : cell;
     }
 
     private static string Delta(IReadOnlyList<double> top1, IReadOnlyList<double> reference)
@@ -151,6 +196,6 @@ public static class RunComparison
             ? errors.Values.Average()
             : double.NaN;
 
-    private static double LatencyAt(HodecReport r, int batch) =>
-        r.Latency?.Points.FirstOrDefault(p => p.BatchSize == batch) is { } p ? p.Ratio : double.NaN;
+    private static double LatencyAt(HodecReport r, string runtime, int batch) =>
+        r.Latency?.At(runtime, batch) is { } p ? p.Ratio : double.NaN;
 }

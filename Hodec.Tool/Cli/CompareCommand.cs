@@ -4,7 +4,7 @@ using Hodec.Tool.Engine;
 
 namespace Hodec.Tool.Cli;
 
-/// <summary><c>hodec compare &lt;run-dir&gt;...</c>: one Markdown table comparing runs, the first as reference.</summary>
+/// <summary><c>hodec compare &lt;run-dir&gt;...</c>: runs compared in the seed's Table 1 shape plus a details table, the first as reference.</summary>
 internal static class CompareCommand
 {
     public const string Examples =
@@ -23,7 +23,7 @@ internal static class CompareCommand
             Description = "Also write the Markdown table to this file.",
             HelpName = "file",
         };
-        var command = new Command("compare", "Compare run directories in one Markdown table (top-1, delta, FLOPs, params, latency).");
+        var command = new Command("compare", "Compare run directories in a Markdown table shaped like the seed's Table 1 (top-1, delta, FLOPs, params, latency in TorchSharp and ONNX Runtime), with a details table.");
         command.Add(runDirectories);
         command.Add(output);
         command.SetAction((result, cancellationToken) =>

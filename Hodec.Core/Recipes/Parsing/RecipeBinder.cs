@@ -388,7 +388,32 @@ internal static class RecipeBinder
         return new EvaluateStageSpec(l is null ? null : new LatencySpec(
             l.IntList("batch_sizes", 1, allowScalar: true) ?? LatencySpec.DefaultBatchSizes,
             l.Int("runs", 1) ?? LatencySpec.DefaultRuns,
-            l.Int("warmup", 0) ?? LatencySpec.DefaultWarmup));
+            l.Int("warmup", 0) ?? LatencySpec.DefaultWarmup)
+        {
+            Runtimes = Runtimes(l),
+        });
+    }
+
+    // A runtime named twice is timed once; an empty list would time nothing, which 'latency' left out says better.
+    private static IReadOnlyList<LatencyRuntime> Runtimes(MapReader l)
+    {
+        if (l.StringList("runtimes") is not { } items)
+        {
+            return LatencySpec.DefaultRuntimes;
+        }
+        if (items.Count == 0)
+        {
+            l.Error("runtimes", $"'{l.Path}.runtimes' names no runtime; list torchsharp, onnxruntime or both, or leave out 'latency' to time nothing");
+        }
+        var runtimes = new List<LatencyRuntime>();
+        foreach (var (text, node) in items)
+        {
+            if (MapReader.ParseEnum<LatencyRuntime>(Tree(l), node, $"{l.Path}.runtimes", text) is { } runtime && !runtimes.Contains(runtime))
+            {
+                runtimes.Add(runtime);
+            }
+        }
+        return runtimes.Count == 0 ? LatencySpec.DefaultRuntimes : runtimes;
     }
 
     private static ExportStageSpec Export(MapReader r)

@@ -6,10 +6,29 @@ public sealed record EvaluateStageSpec(LatencySpec? Latency = null) : StageSpec
     public override StageKind Kind => StageKind.Evaluate;
 }
 
-/// <summary>Wall-clock latency measurement: per batch size, <c>warmup</c> untimed runs then the median of <c>runs</c>.</summary>
+/// <summary>The runtime a latency is measured in.</summary>
+public enum LatencyRuntime
+{
+    /// <summary>The TorchSharp model itself (eval mode, no grad).</summary>
+    TorchSharp,
+
+    /// <summary>The model exported to ONNX, in an ONNX Runtime CPU session.</summary>
+    OnnxRuntime,
+}
+
+/// <summary>
+/// Wall-clock latency measurement: per runtime and batch size, <c>warmup</c> untimed runs then the median of <c>runs</c>,
+/// the dense and the compressed model timed in alternation.
+/// </summary>
 public sealed record LatencySpec(IReadOnlyList<int> BatchSizes, int Runs = LatencySpec.DefaultRuns, int Warmup = LatencySpec.DefaultWarmup)
 {
     public const int DefaultRuns = 20;
     public const int DefaultWarmup = 3;
     public static IReadOnlyList<int> DefaultBatchSizes { get; } = [1, 32];
+
+    /// <summary>Both runtimes: exporting a small CNN to ONNX and opening two sessions costs well under a second.</summary>
+    public static IReadOnlyList<LatencyRuntime> DefaultRuntimes { get; } = [LatencyRuntime.TorchSharp, LatencyRuntime.OnnxRuntime];
+
+    /// <summary>The runtimes to time in, in this order (<see cref="DefaultRuntimes"/> unless the recipe names them).</summary>
+    public IReadOnlyList<LatencyRuntime> Runtimes { get; init; } = DefaultRuntimes;
 }

@@ -239,14 +239,20 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
-    public void Run_EvaluateWithLatency_TimesDenseAndCompressed_AtEachBatchSize()
+    public void Run_EvaluateWithLatency_TimesDenseAndCompressed_InBothRuntimes_AtEachBatchSize()
     {
         var outcome = tiny.Run("latency", overrides: ["stages.evaluate.latency={ batch_sizes: [1, 4], runs: 3, warmup: 1 }"]);
 
         var latency = Assert.IsType<LatencyReport>(outcome.Report.Latency);
-        Assert.Equal([1, 4], latency.Points.Select(p => p.BatchSize));
+        // Both runtimes by default, TorchSharp first.
+        Assert.Equal(
+            [(LatencyPoint.TorchSharp, 1), (LatencyPoint.TorchSharp, 4), (LatencyPoint.OnnxRuntime, 1), (LatencyPoint.OnnxRuntime, 4)],
+            latency.Points.Select(p => (p.Runtime, p.BatchSize)));
         Assert.All(latency.Points, p => Assert.True(p.DenseMs > 0 && p.CompressedMs > 0, $"{p}"));
         Assert.Equal(1, latency.Threads);
+        // The ONNX files timed in ONNX Runtime were temporary: the run directory holds none, and no report names one.
+        Assert.Empty(Directory.GetFiles(outcome.RunDirectory, "*.onnx", SearchOption.AllDirectories));
+        Assert.Contains("| ONNX Runtime | 4 |", File.ReadAllText(Path.Combine(outcome.RunDirectory, ReportWriter.MarkdownFile)), StringComparison.Ordinal);
         // Latency is the only volatile figure outside 'run': without it the report is the snapshot's.
         Assert.Equal(Stable(tiny.Run("plain").Report), Stable(outcome.Report));
     }

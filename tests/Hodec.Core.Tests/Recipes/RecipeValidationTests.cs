@@ -129,6 +129,15 @@ public class RecipeValidationTests
         Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc, low-rank, tucker2; did you mean 'tt-classical'?", d.ToString());
     }
 
+    [Theory]
+    [InlineData("runtimes: [onnx-runtime]", "bad.yml:8:27: error: 'stages.0.latency.runtimes' has unknown value 'onnx-runtime'; allowed: torchsharp, onnxruntime; did you mean 'onnxruntime'?")]
+    [InlineData("runtimes: []", "bad.yml:8:26: error: 'stages.0.latency.runtimes' names no runtime; list torchsharp, onnxruntime or both, or leave out 'latency' to time nothing")]
+    public void LatencyRuntimes_AreChecked(string setting, string expected)
+    {
+        var d = Reject(RecipeText.WithStages($"  - kind: evaluate\n    latency: {{ {setting} }}"));
+        Assert.Equal(expected, d.ToString());
+    }
+
     [Fact]
     public void BadStageKind_ListsTheKinds()
     {

@@ -25,6 +25,20 @@ public class RecipeYamlWriterTests
     }
 
     [Theory]
+    [InlineData("{ runs: 3 }", new[] { LatencyRuntime.TorchSharp, LatencyRuntime.OnnxRuntime })]
+    [InlineData("{ runtimes: onnxruntime }", new[] { LatencyRuntime.OnnxRuntime })]
+    [InlineData("{ runtimes: [onnxruntime, torchsharp, onnxruntime] }", new[] { LatencyRuntime.OnnxRuntime, LatencyRuntime.TorchSharp })]
+    public void LatencyRuntimes_DefaultToBoth_AndSurviveAWriteAndRead(string latency, LatencyRuntime[] expected)
+    {
+        var text = RecipeText.WithStages($"  - kind: evaluate\n    latency: {latency}");
+        var first = Assert.IsType<EvaluateStageSpec>(RecipeLoader.Parse(text).Stages[0]).Latency!;
+        var again = Assert.IsType<EvaluateStageSpec>(RecipeLoader.Parse(RecipeYamlWriter.Write(RecipeLoader.Parse(text))).Stages[0]).Latency!;
+
+        Assert.Equal(expected, first.Runtimes);
+        Assert.Equal(expected, again.Runtimes);
+    }
+
+    [Theory]
     [InlineData("", null)]
     [InlineData("\n    distill: { teacher: dense }", "dense")]
     [InlineData("\n    distill: { teacher: 1, temperature: 2, weight: 0.5 }", "1")]

@@ -33,7 +33,11 @@ internal static class ReportFixture
             new ReferenceReport("/runs/quickstart-dense", "quickstart-dense", 86.0, 5),
             layers, [adal, project, retrain, new StageReport("evaluate", [])],
             new ExportReport([new ExportedFile("onnx", "export/model.onnx", 123_456, 2.5e-6)]),
-            new LatencyReport([new LatencyPoint(1, 2.0, 1.5), new LatencyPoint(32, 20.0, 16.0)], 2),
+            new LatencyReport(
+            [
+                new LatencyPoint(1, 2.0, 1.5), new LatencyPoint(32, 20.0, 16.0),
+                new LatencyPoint(1, 1.0, 0.9, LatencyPoint.OnnxRuntime), new LatencyPoint(32, 10.0, 7.5, LatencyPoint.OnnxRuntime),
+            ], 2),
             run);
     }
 }

@@ -22,6 +22,11 @@ public static class EvaluateStage
         if (spec.Latency is { } latency)
         {
             next = next with { Latency = LatencyTiming.Measure(next, context, latency) };
+            foreach (var p in next.Latency.Points)
+            {
+                context.Log.Information("Latency in {Runtime} at batch {Batch}: dense {Dense:G4} ms, compressed {Compressed:G4} ms per batch ({Ratio:F2}x)",
+                    ReportMarkdown.RuntimeName(p.Runtime), p.BatchSize, p.DenseMs, p.CompressedMs, p.Ratio);
+            }
         }
         return next.WithStage(new StageReport(context.Name, []));
     }

@@ -136,6 +136,18 @@ public class RecipeValidationTests
         Assert.Equal("bad.yml:7:11: error: 'stages.0.kind' has unknown value 'prune'; allowed: train, adal, project, retrain, evaluate, export", d.ToString());
     }
 
+    [Theory]
+    [InlineData("format: fpgm", "fpgm")]
+    [InlineData("format: hodec, rules: [{ match: \"layer1.*\", format: l1-filter }]", "l1-filter")]
+    public void AdalWithAPruningFormat_IsAnError_AtTheStageKind(string compression, string format)
+    {
+        var d = Reject($"version: 1\nname: x\nmodel: {{ arch: resnet20 }}\ndata: {{ dataset: d }}\ncompression: {{ {compression}, target: {{ macs_reduction: 0.5 }} }}\nstages:\n  - kind: train\n    epochs: 1\n  - kind: adal\n    epochs: 1\n  - kind: project\n");
+        Assert.Equal(
+            $"bad.yml:9:11: error: 'adal' needs a projection onto a low-rank format, and filter pruning ('{format}') has none; remove the 'adal' stage (pruning is followed by 'retrain')",
+            d.ToString());
+        Assert.Equal("stages.1.kind", d.Key);
+    }
+
     [Fact]
     public void RetrainBeforeProject_IsAnError()
     {

@@ -126,7 +126,7 @@ public class RecipeValidationTests
     public void BadEnumValue_ListsTheAllowedValues()
     {
         var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\ncompression: { format: tt-clasical, ranks: 4 }\nstages: [{ kind: evaluate }]\n");
-        Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc, low-rank, tucker2; did you mean 'tt-classical'?", d.ToString());
+        Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc, low-rank, tucker2, l1-filter, fpgm; did you mean 'tt-classical'?", d.ToString());
     }
 
     [Fact]

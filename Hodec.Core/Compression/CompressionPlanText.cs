@@ -6,7 +6,7 @@ namespace Hodec.Compression;
 /// <summary>The plan as a plain-text table, for the console and logs before training starts.</summary>
 public static class CompressionPlanText
 {
-    /// <summary>One row per layer (format, factors, ranks, params and MACs before -> after, executed path), then the totals.</summary>
+    /// <summary>One row per layer (format, factors, ranks or kept channels, params and MACs before -> after, executed path), then the totals.</summary>
     public static string Format(CompressionPlan plan)
     {
         var c = CultureInfo.InvariantCulture;
@@ -15,7 +15,7 @@ public static class CompressionPlanText
         foreach (var l in plan.Layers)
         {
             string factors = $"{string.Join("x", l.InputFactors)} | {string.Join("x", l.OutputFactors)}";
-            sb.AppendLine(c, $"{l.Path,-18} {Recipes.YamlNames.Of(l.Format),-12} {factors,-20} {string.Join(",", l.Ranks),-18} {$"{l.Before.Params} -> {l.After.Params}",18} {$"{l.Before.Macs} -> {l.After.Macs}",22}  {l.After.Path}");
+            sb.AppendLine(c, $"{l.Path,-18} {Recipes.YamlNames.Of(l.Format),-12} {factors,-20} {Methods.CompressionMethods.Identify(l.Format).StructureText(l.Ranks),-18} {$"{l.Before.Params} -> {l.After.Params}",18} {$"{l.Before.Macs} -> {l.After.Macs}",22}  {l.After.Path}");
         }
 
         sb.AppendLine(c, $"model params {plan.BaselineParams} -> {plan.CompressedParams} ({ReductionText.Change(plan.ParamsReduction)}); MACs {plan.BaselineMacs} -> {plan.CompressedMacs} ({ReductionText.Change(plan.MacsReduction)})");

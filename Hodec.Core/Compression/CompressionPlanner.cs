@@ -2,6 +2,7 @@ using System.Globalization;
 using Hodec.Costs;
 using Hodec.Layers;
 using Hodec.Methods;
+using Hodec.Methods.Pruning;
 using Hodec.Models;
 using Hodec.Recipes;
 using TorchSharp;
@@ -43,6 +44,12 @@ public static class CompressionPlanner
         BudgetSpec? target = spec.Target;
         ValidateBudget(target);
         ModelCostReport report = ModelCost.Measure(model, inputShape);
+        // Filter pruning plans whole blocks, not per-layer rank chains.
+        if (selection.Layers.Select(l => PruningMethods.Find(l.Format)).FirstOrDefault(p => p is not null) is { } pruning)
+        {
+            return FilterPruningPlanner.Plan(model, report, selection, target, pruning);
+        }
+
         var candidates = selection.Layers.Select(l => Candidate(model, report, l, spec, inputShape[0])).ToList();
         var totals = new Totals(report.TotalParams, report.TotalMacs, candidates.Sum(c => c.Before.Params), candidates.Sum(c => c.Before.Macs));
 

@@ -1,4 +1,5 @@
 using Hodec.Layers;
+using Hodec.Methods.Pruning;
 using Hodec.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +9,10 @@ namespace Hodec.Compression;
 /// <summary>What <see cref="Projector.Project"/> replaced, and the relative error <c>||W - Proj(W)||_F / ||W||_F</c> it incurred per layer.</summary>
 public sealed record ProjectionResult(IReadOnlyList<LayerPlan> Replaced, IReadOnlyDictionary<string, double> ApproximationErrors);
 
-/// <summary>The <c>project</c> stage: model surgery from dense layers to TT layers at the planned ranks.</summary>
+/// <summary>
+/// The <c>project</c> stage: model surgery from dense layers to TT layers at the planned ranks, or, for filter pruning,
+/// from dense residual blocks to blocks with fewer inner channels (<see cref="FilterPruning"/>).
+/// </summary>
 public static class Projector
 {
     /// <summary>
@@ -43,6 +47,11 @@ public static class Projector
 
     private static double Replace(nn.Module<Tensor, Tensor> model, LayerPlan layer)
     {
+        if (PruningMethods.Find(layer.Format) is { } pruning)
+        {
+            return FilterPruning.Apply(model, layer, pruning);
+        }
+
         var module = ModuleSurgery.Get(model, layer.Path);
         var (weight, bias) = TtFormats.DenseParameters(module, layer.Path);
         var layout = TtFormats.Layout(layer, module);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hodec.Layers;
 using Hodec.Methods;
+using Hodec.Methods.Pruning;
 using Hodec.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ public static class HodecExport
     public static OnnxExportOptions Options(ModelOptions model) =>
         new([1, model.InChannels, model.InputSize, model.InputSize]) { Registry = DefaultRegistry };
 
-    /// <summary>Metadata of a zoo model built with <paramref name="options"/>: one entry per TT layer it holds.</summary>
+    /// <summary>Metadata of a zoo model built with <paramref name="options"/>: one entry per TT layer and per pruned block it holds.</summary>
     public static ModelMetadata Describe(string architecture, ModelOptions options, Module model)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +45,15 @@ public static class HodecExport
             [WidthKey] = options.Width.ToString("R", CultureInfo.InvariantCulture),
             [InputSizeKey] = options.InputSize.ToString(CultureInfo.InvariantCulture),
         };
-        LayerMetadata[] layers = [.. model.named_modules().Where(m => m.module is ITtLayer).Select(m => Describe(m.name, (ITtLayer)m.module))];
+        LayerMetadata[] layers =
+        [
+            .. model.named_modules().Select(m => m.module switch
+            {
+                ITtLayer tt => Describe(m.name, tt),
+                IPrunableBlock => FilterPruning.Describe(model, m.name),
+                _ => null,
+            }).OfType<LayerMetadata>(),
+        ];
         return new ModelMetadata(architecture.ToLowerInvariant(), values, layers);
     }
 
@@ -67,8 +76,8 @@ public static class HodecExport
 
     /// <summary>
     /// The zoo model <paramref name="metadata"/> names, with each recorded layer replaced by a TT layer of the recorded
-    /// format, factorisation and ranks (geometry and bias taken from the dense layer it replaces). The cores are zeros:
-    /// the weights come from the file.
+    /// format, factorisation and ranks (geometry and bias taken from the dense layer it replaces), and each recorded
+    /// pruned block given its kept inner width. The cores are zeros: the weights come from the file.
     /// </summary>
     public static Module<Tensor, Tensor> Rebuild(ModelMetadata metadata)
     {
@@ -76,6 +85,13 @@ public static class HodecExport
         Module<Tensor, Tensor> model = ModelZoo.Create(metadata.Architecture, ModelOptionsOf(metadata));
         foreach (LayerMetadata layer in metadata.Layers)
         {
+            // A pruned block stays dense: it only gets smaller.
+            if (layer.Format == LayerFormats.FilterPruned)
+            {
+                FilterPruning.Resize(model, layer);
+                continue;
+            }
+
             Module dense = ModuleSurgery.Get(model, layer.Name);
             Module tt = Placeholder(layer, dense);
             ModuleSurgery.Replace(model, layer.Name, tt).Dispose();

@@ -12,6 +12,9 @@ public static class LayerFormats
     public const string TtFc = "tt-fc";
     public const string LowRank = "low-rank";
     public const string Tucker2 = "tucker2";
+
+    /// <summary>A residual block whose inner channels were pruned (any criterion); its ranks are <c>(1, kept, 1)</c>.</summary>
+    public const string FilterPruned = "filter-pruned";
 }
 
 /// <summary>

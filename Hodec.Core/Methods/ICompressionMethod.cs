@@ -27,26 +27,8 @@ public enum DenseLayerKind
 /// <c>(I, k^2, O)</c>, whose two unfoldings are the two HOSVD unfoldings.
 /// </para>
 /// </summary>
-public interface ICompressionMethod
+public interface ICompressionMethod : IMethodIdentity
 {
-    /// <summary>The recipe value (<c>compression.format</c>) that selects the method.</summary>
-    CompressionFormat Format { get; }
-
-    /// <summary>The layer format stored in model metadata and returned by <see cref="ITtLayer.Format"/>.</summary>
-    string LayerFormat { get; }
-
-    /// <summary>The method column of reports: <c>HODEC</c>, <c>classical TT</c>, ...</summary>
-    string Label { get; }
-
-    /// <summary>The method column of a run with or without an ADAL stage (e.g. <c>HODEC (no ADAL)</c>).</summary>
-    string ReportLabel(bool adal);
-
-    /// <summary>The method family of comparison tables: <c>tensor train</c>, <c>low-rank matrix</c>, <c>Tucker</c>.</summary>
-    string Family { get; }
-
-    /// <summary>The layers it replaces.</summary>
-    DenseLayerKind AppliesTo { get; }
-
     /// <summary>Whether explicit per-rank lists need an explicit channel factorisation (the rank count depends on it).</summary>
     bool NeedsFactorization { get; }
 

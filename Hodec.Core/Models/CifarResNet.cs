@@ -79,7 +79,7 @@ public sealed class CifarResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
 /// Basic block with the parameter-free option-A shortcut: when the shape changes, the identity is subsampled
 /// with stride 2 and zero-padded in channels (half the extra channels on each side), as in the CIFAR papers.
 /// </summary>
-public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable, IPrunableBlock
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -97,8 +97,21 @@ public sealed class CifarBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
         bn2 = nn.BatchNorm2d(planes);
         this.stride = stride;
         padChannels = planes - inPlanes;
+        InnerWidth = planes;
         RegisterComponents();
     }
+
+    /// <inheritdoc />
+    public string Producer => nameof(conv1);
+
+    /// <inheritdoc />
+    public string Norm => nameof(bn1);
+
+    /// <inheritdoc />
+    public string Consumer => nameof(conv2);
+
+    /// <inheritdoc />
+    public int InnerWidth { get; }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

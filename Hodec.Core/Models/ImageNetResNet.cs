@@ -108,7 +108,7 @@ public sealed class ImageNetResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
 }
 
 /// <summary>torchvision's BasicBlock (two 3x3 convs).</summary>
-public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable, IPrunableBlock
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -124,8 +124,21 @@ public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExpo
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(planes);
         downsample = ImageNetResNet.Downsample(inPlanes, planes, stride);
+        InnerWidth = planes;
         RegisterComponents();
     }
+
+    /// <inheritdoc />
+    public string Producer => nameof(conv1);
+
+    /// <inheritdoc />
+    public string Norm => nameof(bn1);
+
+    /// <inheritdoc />
+    public string Consumer => nameof(conv2);
+
+    /// <inheritdoc />
+    public int InnerWidth { get; }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
@@ -146,7 +159,7 @@ public sealed class TorchvisionBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExpo
 }
 
 /// <summary>torchvision's Bottleneck (1x1, 3x3 with the stride, 1x1 with 4x expansion).</summary>
-public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>, IOnnxExportable, IPrunableBlock
 {
     private nn.Module<Tensor, Tensor> conv1;
     private nn.Module<Tensor, Tensor> bn1;
@@ -166,8 +179,21 @@ public sealed class TorchvisionBottleneck : nn.Module<Tensor, Tensor>, IOnnxExpo
         conv3 = nn.Conv2d(planes, planes * 4, 1, bias: false);
         bn3 = nn.BatchNorm2d(planes * 4);
         downsample = ImageNetResNet.Downsample(inPlanes, planes * 4, stride);
+        InnerWidth = planes;
         RegisterComponents();
     }
+
+    /// <inheritdoc />
+    public string Producer => nameof(conv1);
+
+    /// <inheritdoc />
+    public string Norm => nameof(bn1);
+
+    /// <inheritdoc />
+    public string Consumer => nameof(conv2);
+
+    /// <inheritdoc />
+    public int InnerWidth { get; }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

@@ -13,6 +13,10 @@ public enum CompressionFormat
     LowRank,
     /// <summary>Tucker-2 (Kim et al. 2016): 1 x 1 conv I -> r1, K x K core r1 -> r2, 1 x 1 conv r2 -> O, from a partial HOSVD.</summary>
     Tucker2,
+    /// <summary>Structured filter pruning by L1 norm (Li et al. 2017): each residual block keeps the inner channels whose filters have the largest <c>||W[o]||_1</c>.</summary>
+    L1Filter,
+    /// <summary>Structured filter pruning by geometric median (FPGM, He et al. 2019): each residual block drops the inner channels whose filters are nearest the others.</summary>
+    Fpgm,
 }
 
 /// <summary>

@@ -35,6 +35,9 @@ public static class RecipeRules
                 case StageKind.Adal when recipe.Compression is null:
                     Error(path, "'adal' needs a 'compression' section: it pulls the selected layers towards their TT ranks");
                     break;
+                case StageKind.Adal when NoAdal(recipe.Compression) is { } why:
+                    Error($"{path}.kind", why);
+                    break;
                 case StageKind.Retrain when stage is RetrainStageSpec { Distill.TeacherStage: { } n } && projectAt >= 0:
                     if (n > projectAt)
                     {
@@ -64,6 +67,11 @@ public static class RecipeRules
         }
         return errors;
     }
+
+    // Why ADAL cannot train towards a format the recipe uses (its default or a rule's), or null.
+    private static string? NoAdal(CompressionSpec? spec) => spec is null
+        ? null
+        : spec.Rules.Select(r => r.Format).Prepend(spec.Format).OfType<CompressionFormat>().Select(f => Methods.CompressionMethods.Identify(f).NoAdal).FirstOrDefault(w => w is not null);
 
     // A stage with 'cycle_start' continues the schedule of the training stage before it: same cycle, no gap, same curve.
     private static void CheckSharedSchedules(Recipe recipe, Action<string, string> error)

@@ -32,18 +32,18 @@ public static partial class ReportLabels
 
     /// <summary>
     /// The method column: the method's label (<c>HODEC</c>, <c>classical TT</c>, <c>TT-FC</c>, ...), or <c>dense</c> when
-    /// nothing is compressed (<see cref="Methods.ICompressionMethod.ReportLabel"/>).
+    /// nothing is compressed (<see cref="Methods.IMethodIdentity.ReportLabel"/>).
     /// </summary>
     public static string Method(Recipes.CompressionFormat? format, bool adal = true) => format switch
     {
         null => "dense",
-        { } f => Methods.CompressionMethods.Of(f).ReportLabel(adal),
+        { } f => Methods.CompressionMethods.Identify(f).ReportLabel(adal),
     };
 
     /// <summary>
-    /// The family of the method a report's method column names (<see cref="Methods.ICompressionMethod.Family"/>), or
+    /// The family of the method a report's method column names (<see cref="Methods.IMethodIdentity.Family"/>), or
     /// <c>-</c> for dense runs and labels no registered method gives.
     /// </summary>
     public static string Family(string methodLabel) =>
-        Methods.CompressionMethods.All.FirstOrDefault(m => m.ReportLabel(true) == methodLabel || m.ReportLabel(false) == methodLabel)?.Family ?? "-";
+        Methods.CompressionMethods.Identities.FirstOrDefault(m => m.ReportLabel(true) == methodLabel || m.ReportLabel(false) == methodLabel)?.Family ?? "-";
 }

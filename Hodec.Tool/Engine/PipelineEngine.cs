@@ -236,10 +236,11 @@ public sealed class PipelineEngine : IHodecEngine
     {
         var layers = plan.Layers.Select(l =>
         {
-            var info = catalog[l.Path];
-            var shape = info.IsConv ? $"{info.OutChannels}x{info.InChannels}x{info.KernelSize}x{info.KernelSize}" : $"{info.OutChannels}x{info.InChannels}";
+            // A pruned block is no single layer: its shape is its inner conv's input channels and inner width.
+            var shape = !catalog.TryGetValue(l.Path, out var info) ? $"block {l.InputFactors[0]} -> {l.OutputFactors[0]}"
+                : info.IsConv ? $"{info.OutChannels}x{info.InChannels}x{info.KernelSize}x{info.KernelSize}" : $"{info.OutChannels}x{info.InChannels}";
             return new LayerPlan(l.Path, shape, $"[{string.Join(",", l.InputFactors)}]x[{string.Join(",", l.OutputFactors)}]",
-                string.Join(",", l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
+                Hodec.Methods.CompressionMethods.Identify(l.Format).StructureText(l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
         }).ToList();
         // The rest of the model stays dense; one row for it makes the totals those of the whole model.
         long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);

@@ -217,6 +217,7 @@ internal static class RecipeBinder
                 tree.Error(map, $"{path}.kind", $"missing required key '{path}.kind' ({string.Join(", ", YamlNames.All<StageKind>())})");
                 continue;
             }
+            locations[$"{path}.kind"] = tree.Locate(kindNode);
             if (MapReader.ParseEnum<StageKind>(tree, kindNode, $"{path}.kind", kindText) is not { } kind)
             {
                 continue;

@@ -90,7 +90,7 @@ public static class LayerSelector
             var ranksPath = s.RanksRule < 0 ? "compression.ranks" : $"compression.rules.{s.RanksRule}.ranks";
             if (!Applies(s.Format, layer))
             {
-                Error(formatPath, $"layer '{layer.Path}' is a {layer.Type}, but format '{YamlNames.Of(s.Format)}' applies to {CompressionMethods.Of(s.Format).AppliesTo} layers; exclude it or give it another format");
+                Error(formatPath, $"layer '{layer.Path}' is a {layer.Type}, but format '{YamlNames.Of(s.Format)}' applies to {CompressionMethods.Identify(s.Format).AppliesTo} layers; exclude it or give it another format");
                 continue;
             }
             var ok = s.Factorization is null || CheckFactorization(layer, s.Factorization, factorPath, Error);
@@ -105,7 +105,7 @@ public static class LayerSelector
 
     private sealed record Resolved(CompressionFormat Format, FactorizationSpec? Factorization, RankSpec? Ranks, int FormatRule, int FactorizationRule, int RanksRule, bool Skip = false);
 
-    private static bool Applies(CompressionFormat format, LayerInfo layer) => CompressionMethods.Of(format).Applies(layer);
+    private static bool Applies(CompressionFormat format, LayerInfo layer) => CompressionMethods.Identify(format).Applies(layer);
 
     private static string NoMatch(string pattern, IReadOnlyList<LayerInfo> layers)
     {
@@ -131,6 +131,12 @@ public static class LayerSelector
 
     private static void CheckRanks(LayerInfo layer, CompressionFormat format, FactorizationSpec? f, RankSpec ranks, string path, Action<string, string> error)
     {
+        if (CompressionMethods.Identify(format) is not ICompressionMethod)
+        {
+            // One message for every layer (the diagnostics are deduplicated).
+            error(path, $"format '{YamlNames.Of(format)}' prunes whole filters and has no ranks; remove 'ranks' and give 'compression.target' for the planner to meet");
+            return;
+        }
         if (ranks.Uniform is { } u)
         {
             var widest = BondLimits.Widest(format, layer);

@@ -3,6 +3,7 @@ using Hodec.Costs;
 using Hodec.Export;
 using Hodec.Layers;
 using Hodec.Methods;
+using Hodec.Methods.Pruning;
 using Hodec.Models;
 using Hodec.Recipes;
 using Hodec.Tests.Compression;
@@ -83,6 +84,8 @@ public sealed class MethodPlanningTests
     [InlineData(CompressionFormat.LowRank, "low-rank")]
     [InlineData(CompressionFormat.Tucker2, "tucker2")]
     [InlineData(CompressionFormat.TtClassical, "tt-classical")]
+    [InlineData(CompressionFormat.L1Filter, "l1-filter")]
+    [InlineData(CompressionFormat.Fpgm, "fpgm")]
     public void RecipeSpelling_IsKebabCase_AndParsesBack(CompressionFormat format, string yaml)
     {
         Assert.Equal(yaml, YamlNames.Of(format));
@@ -93,7 +96,8 @@ public sealed class MethodPlanningTests
     [Fact]
     public void Registry_HasOneMethodPerFormat_WithDistinctLayerTypesAndFormats()
     {
-        Assert.Equal(Enum.GetValues<CompressionFormat>().Order(), CompressionMethods.All.Select(m => m.Format).Order());
+        Assert.Equal(Enum.GetValues<CompressionFormat>().Order(), CompressionMethods.Identities.Select(m => m.Format).Order());
+        Assert.Equal(Enum.GetValues<CompressionFormat>().Length - PruningMethods.All.Count, CompressionMethods.All.Count);
         Assert.Equal(CompressionMethods.All.Count, CompressionMethods.All.Select(m => m.LayerType).Distinct().Count());
         Assert.Equal(CompressionMethods.All.Count, CompressionMethods.All.Select(m => m.LayerFormat).Distinct().Count());
         Assert.All(CompressionMethods.All, m => Assert.Contains(m.LayerType, HodecExport.DefaultRegistry.ModuleTypes));

@@ -45,6 +45,53 @@ public sealed class MethodSmokeTests
             formats: [onnx]
         """;
 
+    // Filter pruning has no ADAL: train, prune, fine-tune.
+    private static string PruningRecipe(string format) => TinyRecipes.Header($"smoke-{format}", seed: 7) + $$"""
+        compression:
+          format: {{format}}
+          target: { macs_reduction: 0.5 }
+        stages:
+          - kind: train
+            epochs: 1
+          - kind: project
+          - kind: retrain
+            epochs: 1
+          - kind: evaluate
+          - kind: export
+            formats: [onnx, safetensors]
+        """;
+
+    [Fact]
+    public void EveryPruningMethod_RunsEndToEnd_ResumesAndLoads_AndCompareTablesThem()
+    {
+        var reports = new List<HodecReport>();
+        foreach (var format in new[] { "l1-filter", "fpgm" })
+        {
+            using var run = new TinyRun(PruningRecipe(format));
+            var report = run.Run("out").Report;
+
+            Assert.Null(report.Incomplete);
+            Assert.True(report.Reduction!.Macs >= 0.5, $"{format}: MACs fell by {report.Reduction.Macs}");
+            Assert.Equal(["train", "project", "retrain", "evaluate", "export"], report.Stages.Select(s => s.Kind));
+            Assert.Equal(9, report.Layers.Count);
+            Assert.All(report.Layers, l => Assert.True(l.Ranks[0] < l.Factorization!.Out[0], $"{l.Name} keeps {l.Ranks[0]}"));
+            var onnx = report.Export!.Files.Single(f => f.Format == "onnx");
+            Assert.True(onnx.MaxAbsDiff < 1e-3, $"{format}: ONNX differs from TorchSharp by {onnx.MaxAbsDiff}");
+
+            // A finished run resumes from its pruned checkpoint, and the exported weights load without a recipe.
+            var resumed = run.Run("out", resume: true).Report;
+            Assert.Equal(report.Final.Top1, resumed.Final.Top1);
+            using var loaded = Hodec.Export.HodecModelLoader.Load(Path.Combine(run.Dir("out"), report.Export.Files.Single(f => f.Format == "safetensors").File));
+            Assert.Equal(report.Final.Params, loaded.parameters().Sum(p => p.numel()));
+            reports.Add(report);
+        }
+
+        string table = RunComparison.Render(reports);
+
+        Assert.Contains("| smoke-l1-filter | L1 filter pruning | structured pruning | train 1, project, retrain 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-fpgm | FPGM | structured pruning | train 1, project, retrain 1 |", table, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryMethod_RunsEndToEnd_AndCompareTablesThem()
     {

@@ -126,7 +126,7 @@ public class RecipeValidationTests
     public void BadEnumValue_ListsTheAllowedValues()
     {
         var d = Reject("version: 1\nname: x\nmodel: { arch: a }\ndata: { dataset: d }\ncompression: { format: tt-clasical, ranks: 4 }\nstages: [{ kind: evaluate }]\n");
-        Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc, low-rank, tucker2; did you mean 'tt-classical'?", d.ToString());
+        Assert.Equal("bad.yml:5:24: error: 'compression.format' has unknown value 'tt-clasical'; allowed: hodec, tt-classical, tt-fc, low-rank, tucker2, l1-filter, fpgm; did you mean 'tt-classical'?", d.ToString());
     }
 
     [Theory]
@@ -143,6 +143,18 @@ public class RecipeValidationTests
     {
         var d = Reject(RecipeText.WithStages("  - kind: prune"));
         Assert.Equal("bad.yml:7:11: error: 'stages.0.kind' has unknown value 'prune'; allowed: train, adal, project, retrain, evaluate, export", d.ToString());
+    }
+
+    [Theory]
+    [InlineData("format: fpgm", "fpgm")]
+    [InlineData("format: hodec, rules: [{ match: \"layer1.*\", format: l1-filter }]", "l1-filter")]
+    public void AdalWithAPruningFormat_IsAnError_AtTheStageKind(string compression, string format)
+    {
+        var d = Reject($"version: 1\nname: x\nmodel: {{ arch: resnet20 }}\ndata: {{ dataset: d }}\ncompression: {{ {compression}, target: {{ macs_reduction: 0.5 }} }}\nstages:\n  - kind: train\n    epochs: 1\n  - kind: adal\n    epochs: 1\n  - kind: project\n");
+        Assert.Equal(
+            $"bad.yml:9:11: error: 'adal' needs a projection onto a low-rank format, and filter pruning ('{format}') has none; remove the 'adal' stage (pruning is followed by 'retrain')",
+            d.ToString());
+        Assert.Equal("stages.1.kind", d.Key);
     }
 
     [Fact]

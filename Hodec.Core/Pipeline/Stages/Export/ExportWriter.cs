@@ -59,7 +59,7 @@ public static class ExportWriter
             ["width"] = o.Width.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["input_size"] = o.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var layers = plan?.Layers.Select(l => new LayerMetadata(l.Path, CompressionMethods.Of(l.Format).LayerFormat, l.InputFactors, l.OutputFactors, [1, .. l.Ranks, 1])).ToList() ?? [];
+        var layers = plan?.Layers.Select(l => new LayerMetadata(l.Path, CompressionMethods.Identify(l.Format).LayerFormat, l.InputFactors, l.OutputFactors, [1, .. l.Ranks, 1])).ToList() ?? [];
         return new ModelMetadata(recipe.Model.Arch, options, layers);
     }
 }

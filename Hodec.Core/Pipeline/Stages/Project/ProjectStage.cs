@@ -28,13 +28,13 @@ public static class ProjectStage
         }
 
         var baseline = StageTraining.MeasureSelection(state.Model, context) with { Epochs = state.Epochs };
-        var dense = ModelCost.Measure(state.Model, context.InputShape).Rows.ToDictionary(r => r.Path);
-        var geometry = plan.Layers.ToDictionary(l => l.Path, l => Geometry(ModuleSurgery.Get(state.Model, l.Path)));
+        var dense = Entries(state.Model, context.InputShape, plan);
+        var geometry = plan.Layers.ToDictionary(l => l.Path, l => Geometry(ModuleSurgery.Get(state.Model, dense[l.Path].Rows[0].Path)));
         var denseFile = context.Run.SaveModel(state.Model, $"{RunDirectory.CheckpointFolder}/dense-before-project.dat");
 
         Projector.Project(state.Model, plan);
         var compressed = StageTraining.MeasureSelection(state.Model, context);
-        var after = ModelCost.Measure(state.Model, context.InputShape).Rows.ToDictionary(r => r.Path);
+        var after = Entries(state.Model, context.InputShape, plan);
         var layers = plan.Layers.Select(l => Layer(l, dense[l.Path], after[l.Path], geometry[l.Path])).ToList();
 
         context.Log.Information("Projected {Layers} layers: {Split} top-1 {Before:F2}% -> {After:F2}%, MACs {DenseMacs} -> {Macs}",
@@ -50,17 +50,34 @@ public static class ProjectStage
         };
     }
 
+    /// <summary>
+    /// What a plan entry covers: the counted layers at or under its path (one layer, or the convs of a pruned block) and
+    /// the trainable parameters of the module there.
+    /// </summary>
+    private sealed record Entry(IReadOnlyList<LayerCostRow> Rows, long Params)
+    {
+        public long Macs => Rows.Sum(r => r.Macs);
+    }
+
+    private static Dictionary<string, Entry> Entries(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, long[] inputShape, CompressionPlan plan)
+    {
+        var rows = ModelCost.Measure(model, inputShape).Rows;
+        return plan.Layers.ToDictionary(l => l.Path, l => new Entry(
+            [.. rows.Where(r => r.Path == l.Path || r.Path.StartsWith(l.Path + ".", StringComparison.Ordinal))],
+            ModuleSurgery.Get(model, l.Path).parameters().Where(p => p.requires_grad).Sum(p => p.numel())));
+    }
+
     private static (int Kernel, int Stride) Geometry(TorchSharp.torch.nn.Module module) => module switch
     {
         Conv2d conv => ((int)conv.kernel_size[0], (int)conv.stride[0]),
         _ => (1, 1),
     };
 
-    private static LayerReport Layer(LayerPlan plan, LayerCostRow dense, LayerCostRow tt, (int Kernel, int Stride) geometry) => new(
+    private static LayerReport Layer(LayerPlan plan, Entry dense, Entry tt, (int Kernel, int Stride) geometry) => new(
         plan.Path,
         YamlNames.Of(plan.Format),
-        [.. tt.InputShape.Skip(1).Select(d => (int)d)],
-        [.. tt.OutputShape.Skip(1).Select(d => (int)d)],
+        [.. tt.Rows[0].InputShape.Skip(1).Select(d => (int)d)],
+        [.. tt.Rows[^1].OutputShape.Skip(1).Select(d => (int)d)],
         geometry.Kernel,
         geometry.Stride,
         new FactorizationReport(plan.InputFactors, plan.OutputFactors),
@@ -69,5 +86,5 @@ public static class ProjectStage
         tt.Params,
         dense.Macs,
         tt.Macs,
-        tt.Detail?.Path);
+        tt.Rows.Count == 1 ? tt.Rows[0].Detail?.Path : null);
 }

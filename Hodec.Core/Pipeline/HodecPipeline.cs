@@ -199,6 +199,12 @@ public static class HodecPipeline
             throw new HodecException($"--resume: '{run.Path}' holds no earlier run (no {RunDirectory.RecipeFile}); start without --resume.") { Location = run.Path };
         }
         var before = File.ReadAllText(saved);
+        // A recipe.yml written by an earlier Hodec lacks keys added since, with their defaults: read it again with
+        // this one's defaults, and it is the same recipe when it resolves to the same text.
+        if (before != resolved && RecipeLoader.TryLoad(saved).Recipe is { } earlier && RecipeYamlWriter.Write(earlier) == resolved)
+        {
+            before = resolved;
+        }
         if (before != resolved)
         {
             var what = RecipeDifference.First(resolved, before) is { } d ? $": {d}" : "";

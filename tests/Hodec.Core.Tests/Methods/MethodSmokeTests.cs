@@ -88,8 +88,9 @@ public sealed class MethodSmokeTests
 
         string table = RunComparison.Render(reports);
 
-        Assert.Contains("| smoke-l1-filter | L1 filter pruning | structured pruning | train 1, project, retrain 1 |", table, StringComparison.Ordinal);
-        Assert.Contains("| smoke-fpgm | FPGM | structured pruning | train 1, project, retrain 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-l1-filter | structured pruning | L1 filter pruning | ", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-fpgm | structured pruning | FPGM | ", table, StringComparison.Ordinal);
+        Assert.Contains("| smoke-fpgm | train 1, project, retrain 1 | ", table, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -270,6 +270,22 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Resume_OfARunWhoseRecipeLacksKeysAddedSince_ReadsThemAsTheirDefaults()
+    {
+        tiny.Run("earlier");
+        var file = Path.Combine(tiny.Dir("earlier"), "recipe.yml");
+        var now = File.ReadAllText(file);
+        // As an earlier Hodec wrote it: without keys that have defaults (here the label smoothing of each stage).
+        var earlier = string.Join('\n', now.Split('\n').Where(l => !l.Contains("label_smoothing", StringComparison.Ordinal)));
+        Assert.NotEqual(now, earlier);
+        File.WriteAllText(file, earlier);
+
+        tiny.Run("earlier", resume: true);
+
+        Assert.Equal(now, File.ReadAllText(file));
+    }
+
+    [Fact]
     public void Resume_WithAChangedValue_SaysWhichKeyChanged()
     {
         var dir = tiny.Dir("changed");

@@ -40,7 +40,9 @@ public sealed record HodecCliHost(
     {
         if (IsRealConsole)
         {
-            return AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });
+            var real = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });
+            real.Profile.Width = Width(GetEnvironmentVariable("COLUMNS"), IsTerminal, real.Profile.Width);
+            return real;
         }
 
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -50,7 +52,19 @@ public sealed record HodecCliHost(
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 120; // stable tables in captured output
+        console.Profile.Width = Width(GetEnvironmentVariable("COLUMNS"), false, 120); // stable tables in captured output
         return console;
     }
+
+    /// <summary>The width tables are laid out for when nothing else decides it: a pipe or file has no width to wrap at.</summary>
+    public const int UnwrappedWidth = 240;
+
+    /// <summary>
+    /// The width to lay tables out at: <c>COLUMNS</c> when it is set to a width, else the terminal's, else (output to a
+    /// pipe or file) <paramref name="detected"/> for captured output and <see cref="UnwrappedWidth"/> for the real console.
+    /// </summary>
+    internal int Width(string? columns, bool terminal, int detected) =>
+        int.TryParse(columns, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 20 ? n
+        : terminal || !IsRealConsole ? detected
+        : UnwrappedWidth;
 }

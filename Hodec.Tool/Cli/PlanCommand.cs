@@ -14,7 +14,7 @@ internal static class PlanCommand
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
         var recipe = new RecipeArguments();
-        var json = new Option<bool>("--json") { Description = "Print the plan as JSON instead of a table." };
+        var json = new Option<bool>("--json") { Description = "Print the plan as JSON instead of a table: the plan.json a run of the recipe writes." };
         var command = new Command("plan", "Show the compression plan per layer: shape, factorisation, ranks, params and MACs before/after.");
         recipe.AddTo(command);
         command.Add(json);
@@ -27,7 +27,7 @@ internal static class PlanCommand
                 CompressionPlan plan = host.Engine.Plan(new PlanRequest(path, recipe.ReadOverrides(result)));
                 if (result.GetValue(json))
                 {
-                    host.Out.WriteLine(PlanRendering.ToJson(plan));
+                    host.Out.WriteLine(plan.Json);
                 }
                 else
                 {

@@ -39,8 +39,8 @@ public sealed record LayerPlan(
     long MacsBefore,
     long MacsAfter);
 
-/// <summary>The compression plan of a recipe, layer by layer.</summary>
-public sealed record CompressionPlan(string Model, ImmutableArray<LayerPlan> Layers)
+/// <summary>The compression plan of a recipe, layer by layer, for the table; <paramref name="Json"/> is the plan as the run stores it (<c>plan.json</c>).</summary>
+public sealed record CompressionPlan(string Model, ImmutableArray<LayerPlan> Layers, string Json)
 {
     /// <summary>Parameters of all layers before compression.</summary>
     public long ParamsBefore => Layers.Sum(l => l.ParamsBefore);

@@ -1,16 +1,12 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hodec.Tool.Engine;
 using Spectre.Console;
 
 namespace Hodec.Tool.Output;
 
-/// <summary>The plan as a console table or as JSON (snake_case keys; a stable, documented shape).</summary>
+/// <summary>The plan as a console table (<c>--json</c> prints the plan's own JSON, <see cref="CompressionPlan.Json"/>).</summary>
 public static class PlanRendering
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     /// <summary>Writes the per-layer table, a totals row and the reductions.</summary>
     public static void WriteTable(IAnsiConsole console, CompressionPlan plan)
     {
@@ -36,42 +32,6 @@ public static class PlanRendering
         console.Write(table);
         console.WriteLine(Reduction("Parameters", plan.ParamsBefore, plan.ParamsAfter));
         console.WriteLine(Reduction("MACs", plan.MacsBefore, plan.MacsAfter));
-    }
-
-    /// <summary>The plan as indented JSON.</summary>
-    public static string ToJson(CompressionPlan plan)
-    {
-        var layers = new JsonArray();
-        foreach (LayerPlan l in plan.Layers)
-        {
-            layers.Add(new JsonObject
-            {
-                ["name"] = l.Name,
-                ["shape"] = l.Shape,
-                ["factorisation"] = l.Factorisation,
-                ["ranks"] = l.Ranks,
-                ["params_before"] = l.ParamsBefore,
-                ["params_after"] = l.ParamsAfter,
-                ["macs_before"] = l.MacsBefore,
-                ["macs_after"] = l.MacsAfter,
-            });
-        }
-
-        var root = new JsonObject
-        {
-            ["model"] = plan.Model,
-            ["layers"] = layers,
-            ["totals"] = new JsonObject
-            {
-                ["params_before"] = plan.ParamsBefore,
-                ["params_after"] = plan.ParamsAfter,
-                ["params_ratio"] = Ratio(plan.ParamsBefore, plan.ParamsAfter),
-                ["macs_before"] = plan.MacsBefore,
-                ["macs_after"] = plan.MacsAfter,
-                ["macs_ratio"] = Ratio(plan.MacsBefore, plan.MacsAfter),
-            },
-        };
-        return root.ToJsonString(Indented);
     }
 
     /// <summary>"Parameters: 1,000 -> 100 (10.00x smaller, -90.0%)"; growth reads "(2.30x larger, +130.0%)".</summary>

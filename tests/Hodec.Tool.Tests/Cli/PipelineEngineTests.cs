@@ -111,7 +111,9 @@ public sealed class PipelineEngineTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
-        var printed = json.RootElement.GetProperty("layers").EnumerateArray().Where(l => l.GetProperty("ranks").GetString() is { Length: > 0 }).Select(l => $"{l.GetProperty("name").GetString()} {l.GetProperty("ranks").GetString()}").ToList();
+        // The plan.json a run writes: ranks and factors as numbers.
+        var printed = json.RootElement.GetProperty("layers").EnumerateArray()
+            .Select(l => $"{l.GetProperty("path").GetString()} {string.Join(",", l.GetProperty("ranks").EnumerateArray().Select(r => r.GetInt32()))}").ToList();
         // Pinned literals (not recomputed with the planner the command calls), derived once from `hodec plan --json` on
         // this recipe (seed 3, width 4). The layer2.*.conv1 ranks follow by reasoning: a constant weight is a rank-one
         // tensor, so every TT bond is 1 (the plan without these weights, Plan_TinyRecipe_TableMatchesSnapshot, gives them

@@ -14,7 +14,7 @@ public sealed class ScriptedEngine : IHodecEngine
 
     public ValidationResult Validation { get; init; } = new([]);
 
-    public CompressionPlan Plan { get; init; } = new("none", []);
+    public CompressionPlan Plan { get; init; } = new("none", [], "{}");
 
     public IReadOnlyList<TrainingProgress> ProgressEvents { get; init; } = [];
 

@@ -16,7 +16,12 @@ public static class StageDecorators
             var next = stage(state, context);
             var last = next.Stages.Count > 0 ? next.Stages[^1] : null;
             // A stage that trained says how its last epoch ended; the others have no loss or accuracy of their own.
-            if (last is { Epochs: [.., var final] })
+            if (last is { Epochs: [.., { Top1: null } unmeasured] })
+            {
+                context.Log.Information("Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s ({Epochs} epochs, final loss {Loss:F4})",
+                    context.Index + 1, context.StageCount, context.Name, clock.Elapsed.TotalSeconds, last.Epochs.Count, unmeasured.Loss);
+            }
+            else if (last is { Epochs: [.., var final] })
             {
                 context.Log.Information(
                     "Stage {Index}/{Count} {Stage} finished in {Seconds:F1} s ({Epochs} epochs, final loss {Loss:F4}, {Split} top-1 {Top1:F2}%)",

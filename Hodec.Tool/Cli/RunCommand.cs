@@ -209,17 +209,20 @@ internal static class RunCommand
     /// <summary>runs/&lt;recipe file name without .hodec.yml, .yml or .yaml&gt;, under the current directory.</summary>
     public static string DefaultRunDirectory(string recipePath) => Hodec.Shared.HodecNames.DefaultRunDirectory(recipePath);
 
+    /// <summary>How a run starts, in words for its first log line: <c>, resuming, with --set a=1 b=2</c> (empty for a plain start).</summary>
+    internal static string StartWords(RunRequest request) =>
+        (request.Resume ? ", resuming" : request.Overwrite ? ", starting over" : "")
+        + (request.Overrides.IsDefaultOrEmpty ? "" : $", with --set {string.Join(' ', request.Overrides)}");
+
     private static async Task<int> ExecuteAsync(HodecCliHost host, OutputSettings settings, RunRequest request, CancellationToken cancellationToken)
     {
         var console = host.CreateAnsiConsole();
         var view = ProgressView.Choose(settings.Quiet, host.IsTerminal, console, host.Out, host.Time);
         using Logger log = CliLogging.Create(host, settings, request.OutputDirectory, view.IsLive);
-        log.Information("Running {Recipe} into {RunDirectory} (overrides: {Overrides}, resume: {Resume})",
-            request.RecipePath, request.OutputDirectory, string.Join(' ', request.Overrides), request.Resume);
+        log.Information("Running {Recipe} into {RunDirectory}{How:l}", request.RecipePath, request.OutputDirectory, StartWords(request));
         try
         {
             RunResult result = await view.RunAsync(progress => host.Engine.RunAsync(request, progress, log, cancellationToken)).ConfigureAwait(false);
-            log.Information("Finished: {Summary}", result.Summary);
             host.Out.WriteLine($"Done: {result.Summary}");
             host.Out.WriteLine($"Outputs in {result.RunDirectory}:");
             foreach (string artifact in result.Artifacts)

@@ -61,6 +61,20 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_LogsHowItStarts_InWords_AndTheSummaryOnce()
+    {
+        CliResult plain = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory);
+        CliResult set = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--resume", "--set", "seed=3", "--set", "data.validation=0");
+
+        Assert.Contains($"INF Running {Recipe()} into {RunDirectory}\n", plain.Error);
+        Assert.Contains($"INF Running {Recipe()} into {RunDirectory}, resuming, with --set seed=3 data.validation=0\n", set.Error);
+        Assert.DoesNotContain("overrides:", plain.Error + set.Error);
+        // The engine logs the summary when the run finishes; the command prints it, and does not log it again.
+        Assert.DoesNotContain("top1 91.20%", plain.Error);
+        Assert.Contains("Done: top1 91.20%", plain.Out);
+    }
+
+    [Fact]
     public async Task Run_LogFormatJson_ConsoleLogsAreCompactJsonLines()
     {
         CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--log-format", "json");

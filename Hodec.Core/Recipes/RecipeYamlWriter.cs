@@ -47,7 +47,7 @@ public static class RecipeYamlWriter
         ("transforms", d.Folder is { } h ? Map(("train", Transforms(h.TrainTransforms ?? [])), ("test", Transforms(h.TestTransforms ?? []))) : null),
         ("on_bad_image", d.Folder is { } b ? S(b.OnBadImage.ToString().ToLowerInvariant()) : null));
 
-    private static YamlSequenceNode Transforms(IReadOnlyList<ImageTransform> transforms) => new(transforms.Select(t => (YamlNode)FlowMap((t.Name, t switch
+    private static YamlSequenceNode Transforms(IReadOnlyList<ImageTransform> transforms) => new(transforms.Select(t => (YamlNode)Map((t.Name, t switch
     {
         Resize r => r.ShorterSide ? S(r.Height) : Ints([r.Height, r.Width]),
         CenterCrop c => c.Height == c.Width ? S(c.Height) : Ints([c.Height, c.Width]),

@@ -18,6 +18,8 @@ public sealed record DecodedImage(byte[]? Pixels, int Height, int Width, string?
 public static class SkiaImageDecoder
 {
     private static long decodes;
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G'];
+    private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF];
 
     /// <summary>File extensions (lower case) an image folder reads; other files are ignored, as torchvision ignores them.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".jpg", ".jpeg", ".png"];
@@ -59,7 +61,9 @@ public static class SkiaImageDecoder
         using var codec = SKCodec.Create(stream, out var created);
         if (codec is null)
         {
-            return Fail($"it is not a JPEG or PNG image Skia can read ({Words(created)})");
+            // A file that starts like a PNG or JPEG but cannot be opened is a damaged one, not another kind of file.
+            bool looksLikeImage = bytes.AsSpan().StartsWith(PngSignature) || bytes.AsSpan().StartsWith(JpegSignature);
+            return Fail(looksLikeImage ? $"it is damaged or cut short ({Words(created)})" : $"it is not a JPEG or PNG image ({Words(created)})");
         }
         if (codec.EncodedFormat is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png))
         {

@@ -21,7 +21,7 @@ public sealed record TransformPlan(
     /// <summary>The plan of a list that <see cref="Check"/> accepts.</summary>
     public static TransformPlan Of(IReadOnlyList<ImageTransform> transforms)
     {
-        if (Check(transforms, allowRandom: true).FirstOrDefault() is { } problem)
+        foreach (var problem in Check(transforms, allowRandom: true))
         {
             throw new HodecException($"Transform {problem.Index + 1} ({transforms[problem.Index].Name}): {problem.Message}.");
         }

@@ -95,7 +95,7 @@ internal static class RecipeBinder
             a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
             s is null ? null : new SubsetSpec(s.Int("train", 1), s.Int("test", 1)),
             d.Int("threads", 1),
-            folder?.Validation is null ? Validation(d) : 0,
+            folder?.Validation is not null || IsFolderName(d.Get("validation")) ? 0 : Validation(d),
             folder);
     }
 
@@ -113,7 +113,7 @@ internal static class RecipeBinder
     // An image folder's keys: split folders (validation as a folder name, or a number as for every dataset), transforms, bad images.
     private static FolderSpec BindFolder(MapReader d)
     {
-        string? validationFolder = d.Get("validation") is YamlScalarNode { Value: { } v } && !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? v : null;
+        string? validationFolder = IsFolderName(d.Get("validation")) ? d.String("validation") : null;
         var t = d.Child("transforms", RecipeKeys.Transforms);
         var badText = d.String("on_bad_image");
         var bad = BadImagePolicy.Error;
@@ -139,12 +139,15 @@ internal static class RecipeBinder
                 d.Error(key, $"'data.{key}' is for image folders (dataset: {ImageFolderDataset.Name}); '{dataset}' has fixed splits");
             }
         }
-        if (d.Get("validation") is YamlScalarNode { Value: { } v } && !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !v.StartsWith("${", StringComparison.Ordinal))
+        if (IsFolderName(d.Get("validation")))
         {
-            d.Error("validation", $"'data.validation' is a fraction below 1 (e.g. 0.1) or a whole number of images (e.g. 6000), got '{v}'; a folder name is for image folders (dataset: {ImageFolderDataset.Name})");
+            d.Error("validation", $"'data.validation' is a fraction below 1 (e.g. 0.1) or a whole number of images (e.g. 6000), got '{d.String("validation")}'; a folder name is for image folders (dataset: {ImageFolderDataset.Name})");
         }
         return null;
     }
+
+    private static bool IsFolderName(YamlNode? validation) =>
+        validation is YamlScalarNode { Value: { } v } && !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static CompressionSpec BindCompression(MapReader c)
     {

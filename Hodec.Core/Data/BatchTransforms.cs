@@ -4,10 +4,12 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Hodec.Data;
 
-/// <summary>Training-time augmentation. Both off by default.</summary>
+/// <summary>Training-time augmentation. All off by default.</summary>
 /// <param name="CropPadding">Zero-pad each side by this many pixels, then crop back to the original size at a random offset.</param>
-/// <param name="HorizontalFlip">Mirror each image left-right with probability 1/2.</param>
-public sealed record AugmentSettings(int CropPadding = 0, bool HorizontalFlip = false);
+/// <param name="HorizontalFlip">Mirror each image left-right with probability <paramref name="FlipProbability"/>.</param>
+/// <param name="ResizedCrop">torchvision's <c>RandomResizedCrop</c>, drawn per image before the rest (image folders).</param>
+/// <param name="FlipProbability">The flip's probability (torchvision's <c>RandomHorizontalFlip(p)</c>).</param>
+public sealed record AugmentSettings(int CropPadding = 0, bool HorizontalFlip = false, ImageFolder.RandomResizedCrop? ResizedCrop = null, double FlipProbability = 0.5);
 
 /// <summary>
 /// Batched, tensor-only transforms: every random draw comes from the given generator (so a seed fixes them) and
@@ -19,6 +21,12 @@ public static class BatchTransforms
     public static Tensor Augment(Tensor batch, AugmentSettings settings, Generator generator)
     {
         int p = settings.CropPadding;
+        if (settings.ResizedCrop is { } crop)
+        {
+            using var cropScope = NewDisposeScope();
+            var cropped = ImageFolder.ImageOps.RandomResizedCrop(batch, crop, generator);
+            return Augment(cropped, settings with { ResizedCrop = null }, generator).MoveToOuterDisposeScope();
+        }
         if (p == 0 && !settings.HorizontalFlip)
         {
             return batch.alias();
@@ -33,7 +41,10 @@ public static class BatchTransforms
         var cols = offX + across;
         if (settings.HorizontalFlip)
         {
-            var flip = randint(0, 2, [b, 1], ScalarType.Int64, generator: generator).to_type(ScalarType.Bool);
+            // p = 1/2 keeps the draw it always had, so earlier runs repeat exactly.
+            var flip = settings.FlipProbability == 0.5
+                ? randint(0, 2, [b, 1], ScalarType.Int64, generator: generator).to_type(ScalarType.Bool)
+                : rand([b, 1], generator: generator).lt(settings.FlipProbability);
             cols = offX + where(flip, (w - 1) - across, across);
         }
 

@@ -11,12 +11,18 @@ public enum DatasetFormat
 
     /// <summary>CIFAR-100 binary files (fine labels).</summary>
     Cifar100,
+
+    /// <summary>JPEG and PNG files, one folder per class (see <see cref="ImageFolder.ImageFolderDataset"/>).</summary>
+    ImageFolder,
 }
 
 /// <summary>A file that can be downloaded, with the SHA-256 it must have.</summary>
 public sealed record DownloadFile(string FileName, Uri Url, string Sha256);
 
-/// <summary>Everything Hodec knows about a registered dataset. Paths are relative to the dataset directory.</summary>
+/// <summary>
+/// Everything Hodec knows about a registered dataset. Paths are relative to the dataset directory.
+/// <paramref name="ClassNames"/> are the class names by label where the dataset names them (an image folder's folders).
+/// </summary>
 public sealed record DatasetInfo(
     string Name,
     string Description,
@@ -31,7 +37,8 @@ public sealed record DatasetInfo(
     IReadOnlyList<string> SystemDirectories,
     IReadOnlyList<DownloadFile> Downloads,
     string HowToGet,
-    bool Bundled = false);
+    bool Bundled = false,
+    IReadOnlyList<string>? ClassNames = null);
 
 /// <summary>How to load a dataset.</summary>
 /// <param name="Root">Explicit data root (a recipe's <c>data.root</c>); wins over everything else.</param>

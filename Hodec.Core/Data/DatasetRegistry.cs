@@ -1,3 +1,4 @@
+using Hodec.Data.ImageFolder;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,11 +42,23 @@ public static class DatasetRegistry
             "extract cifar-100-binary.tar.gz (https://www.cs.toronto.edu/~kriz/cifar.html) into $HODEC_DATA/cifar100 or pass a data root"),
     }.ToDictionary(d => d.Name);
 
+    /// <summary>
+    /// Dataset kinds whose classes, image size and files come from a folder the recipe names rather than from a fixed
+    /// table, by name, with their one-line description. Each lives in its own folder under Data/ (Data/ImageFolder/).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Folders { get; } = new Dictionary<string, string>
+    {
+        [ImageFolderDataset.Name] = ImageFolderDataset.Description,
+    };
+
+    /// <summary>Whether <paramref name="name"/> is one of the <see cref="Folders"/> kinds.</summary>
+    public static bool IsFolder(string name) => Folders.ContainsKey(name);
+
     /// <summary>Looks up a dataset by name.</summary>
     public static DatasetInfo Get(string name) =>
-        All.TryGetValue(name, out var info)
-            ? info
-            : throw new HodecException($"Unknown dataset '{name}'. Available datasets: {string.Join(", ", All.Keys)}.");
+        All.TryGetValue(name, out var info) ? info
+        : IsFolder(name) ? throw new HodecException($"The '{name}' dataset reads its classes and image size from the folder a recipe names (data.root); describe it from the recipe's data section.")
+        : throw new HodecException($"Unknown dataset '{name}'. Available datasets: {string.Join(", ", All.Keys.Concat(Folders.Keys))}.");
 
     /// <summary>Locates (and, if allowed, downloads) a dataset and loads both splits into tensors.</summary>
     public static DatasetSplits Load(string name, DataOptions? options = null)

@@ -40,34 +40,8 @@ public sealed class TensorDataset : IDisposable
     /// </summary>
     public TensorDataset Subset(int count)
     {
-        if (count <= 0 || count > Count)
-        {
-            throw new HodecException($"Subset size {count} is out of range: the split has {Count} samples.");
-        }
-
-        long[] labels = Labels.data<long>().ToArray();
-        var quota = new int[NumClasses];
-        for (int c = 0; c < NumClasses; c++)
-        {
-            quota[c] = (count / NumClasses) + (c < count % NumClasses ? 1 : 0);
-        }
-
-        var keep = new List<long>(count);
-        for (int i = 0; i < labels.Length && keep.Count < count; i++)
-        {
-            if (quota[labels[i]]-- > 0)
-            {
-                keep.Add(i);
-            }
-        }
-
-        if (keep.Count < count)
-        {
-            throw new HodecException($"Cannot take a class-balanced subset of {count}: some classes have too few samples.");
-        }
-
         using var scope = NewDisposeScope();
-        var index = tensor(keep.ToArray());
+        var index = tensor(Stratified.Subset(Labels.data<long>().ToArray(), NumClasses, count));
         return new TensorDataset(Images.index_select(0, index), Labels.index_select(0, index), NumClasses);
     }
 
@@ -77,33 +51,10 @@ public sealed class TensorDataset : IDisposable
     /// </summary>
     public (TensorDataset Kept, TensorDataset HeldOut) Split(int count, int seed)
     {
-        if (count <= 0 || count >= Count)
-        {
-            throw new HodecException($"A validation split of {count} images does not fit a training split of {Count}: hold out at least 1 and fewer than {Count}.");
-        }
-
-        long[] labels = Labels.data<long>().ToArray();
-        var byClass = Enumerable.Range(0, NumClasses).Select(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray()).ToArray();
-        // Exact shares, floored, then one more for the classes with the largest remainders (ties to the lower class).
-        var share = byClass.Select(members => (double)count * members.Length / labels.Length).ToArray();
-        var quota = share.Select(s => (int)Math.Floor(s)).ToArray();
-        foreach (int c in Enumerable.Range(0, NumClasses).OrderByDescending(c => share[c] - quota[c]).ThenBy(c => c).Take(count - quota.Sum()))
-        {
-            quota[c]++;
-        }
-
-        var random = new Random(seed);
-        var heldOut = new HashSet<int>();
-        for (int c = 0; c < NumClasses; c++)
-        {
-            int[] members = [.. byClass[c]];
-            random.Shuffle(members);
-            heldOut.UnionWith(members.Take(quota[c]));
-        }
-
+        var (kept, heldOut) = Stratified.HoldOut(Labels.data<long>().ToArray(), NumClasses, count, seed);
         using var scope = NewDisposeScope();
-        var rest = tensor(Enumerable.Range(0, labels.Length).Where(i => !heldOut.Contains(i)).Select(i => (long)i).ToArray());
-        var held = tensor(heldOut.Order().Select(i => (long)i).ToArray());
+        var rest = tensor(kept);
+        var held = tensor(heldOut);
         return (new TensorDataset(Images.index_select(0, rest), Labels.index_select(0, rest), NumClasses),
             new TensorDataset(Images.index_select(0, held), Labels.index_select(0, held), NumClasses));
     }

@@ -47,6 +47,13 @@ public sealed record ModelMetadata(
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>The <see cref="Options"/> key holding the class names by output index, as a JSON list (image-folder datasets).</summary>
+    public const string ClassNamesKey = "class_names";
+
+    /// <summary>The class names by output index, where the model's dataset named them; null otherwise.</summary>
+    public IReadOnlyList<string>? ClassNames =>
+        Options.TryGetValue(ClassNamesKey, out var json) ? JsonSerializer.Deserialize<List<string>>(json) : null;
+
     /// <summary>Metadata for a model with no compressed layers.</summary>
     public static ModelMetadata Dense(string architecture, IReadOnlyDictionary<string, string>? options = null) =>
         new(architecture, options ?? new Dictionary<string, string>(), []);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hodec.Compression;
 using Hodec.Costs;
 using Hodec.Data;
+using Hodec.Data.ImageFolder;
 using Hodec.Recipes;
 using Hodec.Reports;
 using Serilog;
@@ -90,7 +91,11 @@ public static class HodecPipeline
             LogPlan(log, plan);
         }
 
-        using var data = LoadData(recipe);
+        using var data = LoadData(recipe, log);
+        if (data.Info.ClassNames is { } classes)
+        {
+            run.WriteText(RunDirectory.ClassesFile, System.Text.Json.JsonSerializer.Serialize(classes) + "\n");
+        }
         log.Information("Data: {Dataset}, {Train} training, {Validation} validation and {Test} test images", recipe.Data.Dataset, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count);
 
         var state = PipelineState.Initial(model, plan, dense.TotalParams, dense.TotalMacs) with { Reference = reference };
@@ -131,7 +136,8 @@ public static class HodecPipeline
             Environment.Version.ToString(), HodecInfo.Version, RunEnvironment.TorchSharpVersion, get_num_threads(), run.Path, Path.GetFullPath(options.RecipePath), git);
         var report = ReportBuilder.Build(state, recipe, info);
         var written = run.WriteReport(report).Select(f => Path.GetRelativePath(run.Path, f).Replace('\\', '/'));
-        string[] fixedFiles = plan is null ? [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile] : [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile, RunDirectory.PlanFile];
+        string[] fixedFiles = [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile, .. plan is null ? Array.Empty<string>() : [RunDirectory.PlanFile],
+            .. data.Info.ClassNames is null ? Array.Empty<string>() : [RunDirectory.ClassesFile]];
         var artifacts = fixedFiles.Concat(written).Concat(state.Export?.Files.Select(f => f.File) ?? []).ToList();
         log.Information("Run finished in {Seconds:F1} s: {Summary}", info.DurationSeconds, Summary(report));
         return new PipelineOutcome(run.Path, report, artifacts);
@@ -150,9 +156,26 @@ public static class HodecPipeline
             $"{report.Method} after {report.Final.Epochs} epochs: test top-1 {report.Final.Top1:F2}%; MACs {ReductionText.Change(report.Reduction!.Macs)}, params {ReductionText.Change(report.Reduction.Params)}; no dense reference of equal budget, so no accuracy delta"),
     };
 
-    /// <summary>The recipe's dataset and subsets, with its validation split held out of training (seeded by the recipe).</summary>
-    public static DatasetSplits LoadData(Recipe recipe)
+    /// <summary>
+    /// The recipe's dataset and subsets, with its validation split held out of training (seeded by the recipe) or, for
+    /// an image folder with a validation folder, read from it. An image folder is decoded here, once, and what it
+    /// skipped is logged.
+    /// </summary>
+    public static DatasetSplits LoadData(Recipe recipe, ILogger? log = null)
     {
+        if (recipe.Data.Folder is { } folder)
+        {
+            var load = ImageFolderDataset.Load(folder.Options(recipe.Data.Root), recipe.Data.Subset?.Train, recipe.Data.Subset?.Test, recipe.Data.ValidationCount, recipe.Seed);
+            log?.Information("Decoded {Files} images from {Root} in {Seconds:F1} s ({PerSecond:F0} images/s), cached in memory as {Bytes} bytes",
+                load.Files, Path.GetFullPath(recipe.Data.Root), load.Elapsed.TotalSeconds, load.Files / Math.Max(1e-9, load.Elapsed.TotalSeconds),
+                load.Splits.Train.Images.NumberOfElements + load.Splits.Test.Images.NumberOfElements + (load.Splits.Validation?.Images.NumberOfElements ?? 0));
+            if (load.Skipped.Count > 0)
+            {
+                log?.Warning("Skipped {Count} images that cannot be decoded (data.on_bad_image: skip): {Files}", load.Skipped.Count,
+                    string.Join("; ", load.Skipped.Take(10).Select(s => $"{s.Path}: {s.Reason}")) + (load.Skipped.Count > 10 ? $"; and {load.Skipped.Count - 10} more" : ""));
+            }
+            return load.Splits;
+        }
         var data = DatasetRegistry.Load(recipe.Data.Dataset, new DataOptions(recipe.Data.Root, false, recipe.Data.Subset?.Train, recipe.Data.Subset?.Test));
         try
         {

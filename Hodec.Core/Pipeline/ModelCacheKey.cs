@@ -64,11 +64,31 @@ public static class ModelCacheKey
             files.Add(Hash("model.weights", path));
         }
 
-        var dataset = DatasetRegistry.Get(recipe.Data.Dataset);
-        string dataDirectory = DataLocator.Locate(dataset, recipe.Data.Root, environment, download: false);
-        foreach (string file in dataset.TrainFiles.Concat(dataset.TestFiles))
+        if (recipe.Data.Folder is { } folder)
         {
-            files.Add(Hash("data/" + file, DataLocator.Find(dataDirectory, file)));
+            // An image folder: every file of its split folders, by path relative to data.root.
+            string root = Path.GetFullPath(recipe.Data.Root);
+            foreach (string split in new[] { folder.Train, folder.Test, folder.Validation }.OfType<string>().Distinct())
+            {
+                string dir = Path.Combine(root, split);
+                if (!Directory.Exists(dir))
+                {
+                    throw new HodecException($"The image folder '{dir}' does not exist (data.root '{recipe.Data.Root}').") { Location = source?.Locate("data.root").ToString() };
+                }
+                foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    files.Add(Hash("data/" + Path.GetRelativePath(root, file).Replace('\\', '/'), file));
+                }
+            }
+        }
+        else
+        {
+            var dataset = DatasetRegistry.Get(recipe.Data.Dataset);
+            string dataDirectory = DataLocator.Locate(dataset, recipe.Data.Root, environment, download: false);
+            foreach (string file in dataset.TrainFiles.Concat(dataset.TestFiles))
+            {
+                files.Add(Hash("data/" + file, DataLocator.Find(dataDirectory, file)));
+            }
         }
 
         if (recipe.Reference is { } reference)

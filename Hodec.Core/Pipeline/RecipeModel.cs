@@ -1,4 +1,5 @@
 using Hodec.Data;
+using Hodec.Data.ImageFolder;
 using Hodec.Models;
 using Hodec.Recipes;
 using Hodec.Training;
@@ -9,8 +10,29 @@ namespace Hodec.Pipeline;
 /// <summary>Builds the recipe's model and says what it eats, without loading any data.</summary>
 public static class RecipeModel
 {
-    /// <summary>The dataset the recipe names (channels, classes, image size, normalisation).</summary>
-    public static DatasetInfo Dataset(Recipe recipe) => DatasetRegistry.Get(recipe.Data.Dataset);
+    /// <summary>
+    /// The dataset the recipe names (channels, classes, image size, normalisation); an image folder's come from its
+    /// class folders and transforms (no image is decoded).
+    /// </summary>
+    public static DatasetInfo Dataset(Recipe recipe) =>
+        recipe.Data.Folder is { } folder ? ImageFolderDataset.Describe(folder.Options(recipe.Data.Root)) : DatasetRegistry.Get(recipe.Data.Dataset);
+
+    /// <summary>The training augmentation: <c>data.augment</c>'s, plus an image folder's random transforms.</summary>
+    public static AugmentSettings Augment(Recipe recipe)
+    {
+        var augment = new AugmentSettings(recipe.Data.Augmentation.CropPadding, recipe.Data.Augmentation.Flip);
+        if (recipe.Data.Folder is not { } folder)
+        {
+            return augment;
+        }
+        var plan = TransformPlan.Of(folder.TrainTransforms ?? []);
+        return augment with
+        {
+            ResizedCrop = plan.ResizedCrop,
+            HorizontalFlip = augment.HorizontalFlip || plan.Flip is not null,
+            FlipProbability = plan.Flip?.P ?? 0.5,
+        };
+    }
 
     /// <summary>
     /// Zoo options: the recipe's <c>width</c> is the channel count of the first stage (16 for the papers' ResNets),
@@ -69,7 +91,7 @@ public static class RecipeModel
                 CycleEpochs: t.Schedule.CycleEpochs, CycleStartEpoch: t.Schedule.CycleStart),
             LabelSmoothing = t.LabelSmoothing,
             GradientClipNorm = t.GradClip,
-            Augment = new AugmentSettings(recipe.Data.Augmentation.CropPadding, recipe.Data.Augmentation.Flip),
+            Augment = Augment(recipe),
             Mean = normalize ? ds.Mean : [.. ds.Mean.Select(_ => 0.0)],
             Std = normalize ? ds.Std : [.. ds.Std.Select(_ => 1.0)],
             CheckpointPath = checkpoint,

@@ -22,6 +22,9 @@ public sealed class RunDirectory(string path)
     public const string ChecksumsFile = "checksums.json";
     public const string ExportFolder = "export";
 
+    /// <summary>The class names by label, as a JSON list, for datasets that name their classes (image folders).</summary>
+    public const string ClassesFile = "classes.json";
+
     // Exact numbers (report.json rounds to 6 digits; a resumed run must compute from the unrounded values).
     private static readonly JsonSerializerOptions SnapshotJson = new()
     {

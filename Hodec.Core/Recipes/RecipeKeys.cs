@@ -10,7 +10,13 @@ public static class RecipeKeys
     public static IReadOnlyList<string> Reference { get; } = ["run"];
     public static IReadOnlyList<string> StartFrom { get; } = ["run", "stages"];
     public static IReadOnlyList<string> Model { get; } = ["arch", "in_channels", "num_classes", "width", "weights"];
-    public static IReadOnlyList<string> Data { get; } = ["dataset", "root", "batch_size", "eval_batch_size", "augment", "subset", "threads", "validation"];
+    public static IReadOnlyList<string> Data { get; } = ["dataset", "root", "batch_size", "eval_batch_size", "augment", "subset", "threads", "validation", "train", "test", "transforms", "on_bad_image"];
+    public static IReadOnlyList<string> Transforms { get; } = ["train", "test"];
+    public static IReadOnlyList<string> Transform { get; } = Hodec.Data.ImageFolder.TransformPlan.Names;
+    public static IReadOnlyList<string> TransformSize { get; } = ["size"];
+    public static IReadOnlyList<string> ResizedCrop { get; } = ["size", "scale", "ratio"];
+    public static IReadOnlyList<string> Flip { get; } = ["p"];
+    public static IReadOnlyList<string> Normalize { get; } = ["mean", "std"];
     public static IReadOnlyList<string> Augment { get; } = ["crop_padding", "flip", "normalize"];
     public static IReadOnlyList<string> Subset { get; } = ["train", "test"];
     public static IReadOnlyList<string> Compression { get; } = ["format", "include", "exclude", "ranks", "order", "rules", "target"];
@@ -38,6 +44,12 @@ public static class RecipeKeys
         ["data"] = Data,
         ["augment"] = Augment,
         ["subset"] = Subset,
+        ["transforms"] = Transforms,
+        ["transform"] = Transform,
+        ["resize"] = TransformSize,
+        ["random_resized_crop"] = ResizedCrop,
+        ["random_horizontal_flip"] = Flip,
+        ["normalize"] = Normalize,
         ["compression"] = Compression,
         ["rule"] = Rule,
         ["factorization"] = Factorization,

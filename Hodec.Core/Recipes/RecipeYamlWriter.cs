@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hodec.Data.ImageFolder;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -40,7 +41,24 @@ public static class RecipeYamlWriter
         ("augment", Map(("crop_padding", S(d.Augmentation.CropPadding)), ("flip", S(d.Augmentation.Flip)), ("normalize", S(d.Augmentation.Normalize)))),
         ("subset", d.Subset is { } s ? Map(("train", S(s.Train)), ("test", S(s.Test))) : null),
         ("threads", S(d.Threads)),
-        ("validation", S(d.Validation)));
+        ("validation", d.Folder?.Validation is { } folder ? Str(folder) : S(d.Validation)),
+        ("train", d.Folder is { } f ? Str(f.Train) : null),
+        ("test", d.Folder is { } g ? Str(g.Test) : null),
+        ("transforms", d.Folder is { } h ? Map(("train", Transforms(h.TrainTransforms ?? [])), ("test", Transforms(h.TestTransforms ?? []))) : null),
+        ("on_bad_image", d.Folder is { } b ? S(b.OnBadImage.ToString().ToLowerInvariant()) : null));
+
+    private static YamlSequenceNode Transforms(IReadOnlyList<ImageTransform> transforms) => new(transforms.Select(t => (YamlNode)Map((t.Name, t switch
+    {
+        Resize r => r.ShorterSide ? S(r.Height) : Ints([r.Height, r.Width]),
+        CenterCrop c => c.Height == c.Width ? S(c.Height) : Ints([c.Height, c.Width]),
+        RandomResizedCrop c => FlowMap(("size", c.Height == c.Width ? S(c.Height) : Ints([c.Height, c.Width])),
+            ("scale", Doubles([c.ScaleMin, c.ScaleMax])), ("ratio", Doubles([c.RatioMin, c.RatioMax]))),
+        RandomHorizontalFlip f => FlowMap(("p", S(f.P))),
+        Normalize n => FlowMap(("mean", Doubles(n.Mean)), ("std", Doubles(n.Std))),
+        _ => throw new InvalidOperationException($"unknown transform {t.GetType().Name}"),
+    }))));
+
+    private static YamlSequenceNode Doubles(IEnumerable<double> items) => Flow(items.Select(d => (YamlNode)S(d.ToString("R", CultureInfo.InvariantCulture))));
 
     private static YamlNode Compression(CompressionSpec c) => Map(
         ("format", S(YamlNames.Of(c.Format))),

@@ -174,7 +174,7 @@ public sealed class PipelineEngine : IHodecEngine
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch
     {
         CatalogKind.Models => [.. ModelZoo.Names.Select(n => new CatalogEntry(n, ModelZoo.Descriptions[n]))],
-        CatalogKind.Datasets => [.. DatasetRegistry.All.Values.Select(d => new CatalogEntry(d.Name, d.Description))],
+        CatalogKind.Datasets => [.. DatasetRegistry.All.Values.Select(d => new CatalogEntry(d.Name, d.Description)), .. DatasetRegistry.Folders.Select(f => new CatalogEntry(f.Key, f.Value))],
         _ => [.. StageRegistry.Default.All.Select(s => new CatalogEntry(s.Name, s.Description))],
     };
 

@@ -10,6 +10,12 @@ if (args.Length > 0 && args[0] == "adal")
     return;
 }
 
+if (args.Length > 0 && args[0] == "folder")
+{
+    Hodec.StepTime.FolderRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "train")
 {
     Hodec.StepTime.TrainRun.Run(args[1..]);
@@ -19,6 +25,7 @@ if (args.Length > 0 && args[0] == "train")
 // Training-step time (wall and process CPU) of a zoo model: forward, cross-entropy, backward, SGD (momentum 0.9, wd 5e-4) step.
 // Usage: dotnet run -c Release --project benchmarks/Hodec.StepTime -- [model] [batch] [threads] [warmup] [iters]
 //    or: dotnet run -c Release --project benchmarks/Hodec.StepTime -- train [model] [dataset] [epochs] [threads]
+//    or: dotnet run -c Release --project benchmarks/Hodec.StepTime -- folder [images] [side] [png|jpeg] [model] [crop] [batch] [threads] [steps]
 //    or: dotnet run -c Release --project benchmarks/Hodec.StepTime -- adal [model] [dataset] [epochs] [threads] [rho initial] [rho factor] [train subset|all]
 string name = args.Length > 0 ? args[0] : "resnet20";
 int batch = args.Length > 1 ? int.Parse(args[1]) : 128;

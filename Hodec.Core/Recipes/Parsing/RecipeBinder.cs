@@ -1,4 +1,6 @@
 using System.Globalization;
+using Hodec.Data;
+using Hodec.Data.ImageFolder;
 using YamlDotNet.RepresentationModel;
 
 namespace Hodec.Recipes.Parsing;
@@ -83,15 +85,18 @@ internal static class RecipeBinder
         }
         var a = d.Child("augment", RecipeKeys.Augment);
         var s = d.Child("subset", RecipeKeys.Subset);
+        var dataset = d.RequiredString("dataset", "e.g. 'dataset: fashion-mnist'");
+        var folder = DatasetRegistry.IsFolder(dataset) ? BindFolder(d) : NoFolderKeys(d, dataset);
         return new DataSpec(
-            d.RequiredString("dataset", "e.g. 'dataset: fashion-mnist'"),
+            dataset,
             d.String("root") ?? DataSpec.DefaultRoot,
             d.Int("batch_size", 1) ?? DataSpec.DefaultBatchSize,
             d.Int("eval_batch_size", 1) ?? DataSpec.DefaultEvalBatchSize,
             a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
             s is null ? null : new SubsetSpec(s.Int("train", 1), s.Int("test", 1)),
             d.Int("threads", 1),
-            Validation(d));
+            folder?.Validation is not null || IsFolderName(d.Get("validation")) ? 0 : Validation(d),
+            folder);
     }
 
     // A fraction of the training split below 1, a whole count from 1 on, or 0 for none.
@@ -104,6 +109,45 @@ internal static class RecipeBinder
         }
         return v ?? DataSpec.DefaultValidation;
     }
+
+    // An image folder's keys: split folders (validation as a folder name, or a number as for every dataset), transforms, bad images.
+    private static FolderSpec BindFolder(MapReader d)
+    {
+        string? validationFolder = IsFolderName(d.Get("validation")) ? d.String("validation") : null;
+        var t = d.Child("transforms", RecipeKeys.Transforms);
+        var badText = d.String("on_bad_image");
+        var bad = BadImagePolicy.Error;
+        if (badText is not null && !Enum.TryParse(badText, ignoreCase: true, out bad))
+        {
+            d.Error("on_bad_image", $"'data.on_bad_image' is 'error' (stop, naming every file that cannot be decoded) or 'skip' (leave them out and say how many), got '{badText}'");
+        }
+        return new FolderSpec(
+            d.String("train") ?? ImageFolderOptions.DefaultTrain,
+            d.String("test") ?? ImageFolderOptions.DefaultTest,
+            validationFolder,
+            t is null ? null : TransformBinder.Bind(t, "train", allowRandom: true),
+            t is null ? null : TransformBinder.Bind(t, "test", allowRandom: false),
+            bad);
+    }
+
+    private static FolderSpec? NoFolderKeys(MapReader d, string dataset)
+    {
+        foreach (var key in new[] { "train", "test", "transforms", "on_bad_image" })
+        {
+            if (d.Get(key) is not null)
+            {
+                d.Error(key, $"'data.{key}' is for image folders (dataset: {ImageFolderDataset.Name}); '{dataset}' has fixed splits");
+            }
+        }
+        if (IsFolderName(d.Get("validation")))
+        {
+            d.Error("validation", $"'data.validation' is a fraction below 1 (e.g. 0.1) or a whole number of images (e.g. 6000), got '{d.String("validation")}'; a folder name is for image folders (dataset: {ImageFolderDataset.Name})");
+        }
+        return null;
+    }
+
+    private static bool IsFolderName(YamlNode? validation) =>
+        validation is YamlScalarNode { Value: { } v } && !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static CompressionSpec BindCompression(MapReader c)
     {

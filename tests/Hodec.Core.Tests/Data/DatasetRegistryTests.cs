@@ -119,7 +119,7 @@ public sealed class DatasetRegistryTests
     public void Get_Unknown_ListsDatasets()
     {
         var e = Assert.Throws<HodecException>(() => DatasetRegistry.Get("svhn"));
-        Assert.Equal("Unknown dataset 'svhn'. Available datasets: fashion-mnist, fashion-mnist-mini, mnist, cifar10, cifar100.", e.Message);
+        Assert.Equal("Unknown dataset 'svhn'. Available datasets: fashion-mnist, fashion-mnist-mini, mnist, cifar10, cifar100, imagefolder.", e.Message);
     }
 
     private sealed class FakeHandler(byte[] body) : HttpMessageHandler

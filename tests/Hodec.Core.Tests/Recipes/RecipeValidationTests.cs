@@ -96,7 +96,7 @@ public class RecipeValidationTests
     [InlineData("data: { dataset: d, batch_size: lots }", "bad.yml:4:33: error: 'data.batch_size' expected an integer, got 'lots'")]
     [InlineData("data: { dataset: d, augment: { flip: maybe } }", "bad.yml:4:38: error: 'data.augment.flip' expected true or false, got 'maybe'")]
     [InlineData("data: { dataset: [a, b] }", "bad.yml:4:18: error: 'data.dataset' expected a string, got a list")]
-    [InlineData("data: fashion-mnist", "bad.yml:4:7: error: 'data' must be a mapping (keys: dataset, root, batch_size, eval_batch_size, augment, subset, threads, validation)")]
+    [InlineData("data: fashion-mnist", "bad.yml:4:7: error: 'data' must be a mapping (keys: dataset, root, batch_size, eval_batch_size, augment, subset, threads, validation, train, test, transforms, on_bad_image)")]
     public void WrongType_SaysWhatWasExpected(string data, string expected)
     {
         var d = Reject($"version: 1\nname: x\nmodel: {{ arch: a }}\n{data}\nstages: [{{ kind: evaluate }}]\n");

@@ -48,10 +48,14 @@ public static class ExportWriter
             f == ExportFormat.Onnx ? diff : null))];
     }
 
-    /// <summary>What a loader needs to rebuild the model: architecture, zoo options, and each TT layer's factors and ranks.</summary>
+    /// <summary>
+    /// What a loader needs to rebuild the model: architecture, zoo options, and each TT layer's factors and ranks; and,
+    /// for a dataset that names its classes, the class names by output index (<see cref="ModelMetadata.ClassNames"/>).
+    /// </summary>
     public static ModelMetadata Metadata(Recipe recipe, CompressionPlan? plan)
     {
         var o = RecipeModel.Options(recipe);
+        var classes = RecipeModel.Dataset(recipe).ClassNames;
         var options = new Dictionary<string, string>
         {
             ["in_channels"] = o.InChannels.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -59,6 +63,10 @@ public static class ExportWriter
             ["width"] = o.Width.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["input_size"] = o.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (classes is not null)
+        {
+            options[ModelMetadata.ClassNamesKey] = System.Text.Json.JsonSerializer.Serialize(classes);
+        }
         var layers = plan?.Layers.Select(l => new LayerMetadata(l.Path, CompressionMethods.Identify(l.Format).LayerFormat, l.InputFactors, l.OutputFactors, [1, .. l.Ranks, 1])).ToList() ?? [];
         return new ModelMetadata(recipe.Model.Arch, options, layers);
     }

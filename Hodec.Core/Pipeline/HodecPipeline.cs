@@ -134,6 +134,11 @@ public static class HodecPipeline
         var finished = DateTimeOffset.UtcNow;
         var info = new RunInfo(started, finished, (finished - started).TotalSeconds, Environment.MachineName, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             Environment.Version.ToString(), HodecInfo.Version, RunEnvironment.TorchSharpVersion, get_num_threads(), run.Path, Path.GetFullPath(options.RecipePath), git);
+        // A resume of a finished run runs nothing: its report keeps the run's own start, end and duration.
+        if (snapshot?.CompletedStages == recipe.Stages.Count && EarlierRunInfo(run) is { } earlier)
+        {
+            info = earlier;
+        }
         var report = ReportBuilder.Build(state, recipe, info);
         var written = run.WriteReport(report).Select(f => Path.GetRelativePath(run.Path, f).Replace('\\', '/'));
         string[] fixedFiles = [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile, .. plan is null ? Array.Empty<string>() : [RunDirectory.PlanFile],
@@ -185,6 +190,19 @@ public static class HodecPipeline
         {
             data.Dispose();
             throw;
+        }
+    }
+
+    private static RunInfo? EarlierRunInfo(RunDirectory run)
+    {
+        var file = run.File(ReportWriter.JsonFile);
+        try
+        {
+            return File.Exists(file) ? ReportJson.Deserialize(File.ReadAllText(file), file) is { Incomplete: null, Run: { } info } ? info : null : null;
+        }
+        catch (HodecException)
+        {
+            return null; // a damaged report is written again from the state
         }
     }
 

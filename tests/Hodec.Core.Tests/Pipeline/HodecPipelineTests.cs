@@ -286,6 +286,19 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Resume_OfAFinishedRun_KeepsItsStartEndAndDuration()
+    {
+        var first = tiny.Run("done").Report;
+
+        var again = tiny.Run("done", resume: true).Report;
+
+        Assert.NotNull(first.Run);
+        Assert.Equal((first.Run.StartedAt, first.Run.FinishedAt), (again.Run!.StartedAt, again.Run.FinishedAt));
+        Assert.Equal(first.Run.DurationSeconds!.Value, again.Run.DurationSeconds!.Value, 3); // report.json keeps 6 digits
+        Assert.Equal(first.Final, again.Final);
+    }
+
+    [Fact]
     public void Resume_WithAChangedValue_SaysWhichKeyChanged()
     {
         var dir = tiny.Dir("changed");

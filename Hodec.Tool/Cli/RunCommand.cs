@@ -17,7 +17,8 @@ internal static class RunCommand
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --resume     # after Ctrl+C\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --overwrite  # start try1 over\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2\n"
-        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --resume-or-start  # a batch job: start, continue, or nothing if finished";
+        + "  dotnet hodec run recipes/quickstart.yml --out runs/q --resume-or-start  # a batch job: start, continue, or nothing if finished\n"
+        + "  dotnet hodec run recipes/quickstart.yml --set seed=3 --print-recipe  # the resolved recipe; nothing runs";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
@@ -51,6 +52,11 @@ internal static class RunCommand
             HelpName = "42,1,2",
         };
 
+        var printRecipe = new Option<bool>("--print-recipe")
+        {
+            Description = "Print the resolved recipe (overrides, --seed and every default applied: the recipe.yml the run would write) and run nothing.",
+        };
+
         var command = new Command("run", "Run a recipe: train, compress, fine-tune, export and report.");
         recipe.AddTo(command);
         command.Add(output);
@@ -61,6 +67,7 @@ internal static class RunCommand
         command.Add(device);
         command.Add(seed);
         command.Add(seeds);
+        command.Add(printRecipe);
 
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -73,6 +80,12 @@ internal static class RunCommand
                 {
                     throw new HodecException(
                         "This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.");
+                }
+
+                if (result.GetValue(printRecipe))
+                {
+                    host.Out.Write(host.Engine.ResolveRecipe(new ValidateRequest(recipePath, recipe.ReadOverrides(result)), result.GetValue(seed)));
+                    return ExitCodes.Success;
                 }
 
                 int? threadCount = result.GetValue(threads);

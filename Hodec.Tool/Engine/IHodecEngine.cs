@@ -20,6 +20,9 @@ public interface IHodecEngine
     /// <summary>The compression plan for a recipe, with no training.</summary>
     CompressionPlan Plan(PlanRequest request);
 
+    /// <summary>The recipe with its overrides, <paramref name="seed"/> and every default applied: the <c>recipe.yml</c> a run of it writes.</summary>
+    string ResolveRecipe(ValidateRequest request, int? seed);
+
     /// <summary>
     /// Takes <see cref="RunRequest.OutputDirectory"/> for the request's run before anything (the CLI's log included)
     /// is written there: creates it, refuses it while another live run holds it (<see cref="Pipeline.RunDirectoryInUseException"/>),

@@ -35,6 +35,13 @@ public sealed class PipelineEngine : IHodecEngine
     }
 
     /// <inheritdoc />
+    public string ResolveRecipe(ValidateRequest request, int? seed)
+    {
+        var recipe = RecipeLoader.TryLoad(request.RecipePath, Strings(request.Overrides)).Value;
+        return RecipeYamlWriter.Write(seed is int s ? recipe with { Seed = s, Seeds = null } : recipe);
+    }
+
+    /// <inheritdoc />
     public CompressionPlan Plan(PlanRequest request)
     {
         var loaded = RecipeLoader.TryLoad(request.RecipePath, Strings(request.Overrides));

@@ -20,6 +20,9 @@ public sealed class UnavailableEngine : IHodecEngine
     public CompressionPlan Plan(PlanRequest request) => throw new EngineUnavailableException("plan");
 
     /// <inheritdoc />
+    public string ResolveRecipe(ValidateRequest request, int? seed) => throw new EngineUnavailableException("run --print-recipe");
+
+    /// <inheritdoc />
     public IDisposable ClaimRunDirectory(RunRequest request) => throw new EngineUnavailableException("run");
 
     /// <inheritdoc />

@@ -133,6 +133,7 @@ public class ShippedRecipesTests
         var runs = Hodec.Sweeps.SweepPlan.Expand(sweep, Path.Combine(RepoRoot, "runs", "compare"));
         var dense = RecipeLoader.Load(Path.Combine(RepoRoot, "recipes", "bench", "compare", "dense.yml"));
 
+        Assert.Equal(59, runs.Count);
         Assert.Equal(["dense-s42", "dense-s1", "dense-s2"], runs.Take(3).Select(r => r.Name));
         Assert.Equal(3, runs.Count(r => r.Name.StartsWith("b60-hodec-adal-s", StringComparison.Ordinal)));
         foreach (var run in runs.Skip(3))

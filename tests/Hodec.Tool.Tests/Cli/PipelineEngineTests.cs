@@ -140,6 +140,21 @@ public sealed class PipelineEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_PrintRecipe_PrintsTheResolvedRecipe_WithDefaultsAndSeed_AndRunsNothing()
+    {
+        string recipe = _temp.Write("tiny.yml", Tiny);
+
+        CliResult result = await CliRunner.RunAsync("run", recipe, "--out", RunDirectory, "--set", "data.batch_size=32", "--seed", "3", "--print-recipe");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("version: 1\n", result.Out);
+        Assert.Contains("\nseed: 3\n", result.Out);
+        Assert.Contains("\n  batch_size: 32\n", result.Out);
+        Assert.Contains("\n  label_smoothing: 0\n", result.Out); // a default the recipe does not write
+        Assert.False(Directory.Exists(RunDirectory));
+    }
+
+    [Fact]
     public async Task Plan_TinyRecipe_TableMatchesSnapshot()
     {
         string recipe = _temp.Write("tiny.yml", Tiny);

@@ -47,6 +47,12 @@ public sealed class ScriptedEngine : IHodecEngine
         return Validation;
     }
 
+    string IHodecEngine.ResolveRecipe(ValidateRequest request, int? seed)
+    {
+        Requests.Add(request);
+        return $"resolved: {request.RecipePath} {string.Join(' ', request.Overrides)} seed {seed}\n";
+    }
+
     CompressionPlan IHodecEngine.Plan(PlanRequest request)
     {
         Requests.Add(request);

@@ -29,6 +29,13 @@ public static class RecipeDifference
         return b.FirstOrDefault(l => !here.ContainsKey(l.Path)) is { } only ? $"{only.Path} is not set here and {only.Value} there" : null;
     }
 
+    /// <summary>
+    /// Every scalar of a resolved recipe as (key path, value) in file order, the path as an override addresses it
+    /// (<c>stages.1.epochs</c>) and the value as written (quotes kept).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(string yaml) =>
+        [.. Lines(yaml).Select(l => new KeyValuePair<string, string>(l.Path, l.Value))];
+
     private sealed record Line(string Path, string Value);
 
     // Each scalar line of block-style YAML with its full key path; sequence items are numbered from 0.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Hodec.Recipes;
 using static Hodec.Reports.ReportMarkdown;
 
 namespace Hodec.Reports;
@@ -8,6 +9,12 @@ namespace Hodec.Reports;
 /// <param name="Label">What the row is called.</param>
 /// <param name="Runs">One report per seed.</param>
 public sealed record RunGroup(string Label, IReadOnlyList<HodecReport> Runs);
+
+/// <summary>What a comparison row is, for telling rows of one recipe apart (<see cref="RunComparison.Distinctions"/>).</summary>
+/// <param name="Name">The recipe's name, as the report gives it.</param>
+/// <param name="Recipe">The text of the row's resolved <c>recipe.yml</c>, or null when its run directory has none.</param>
+/// <param name="Directory">The row's run directory (for seeds, the first seed's).</param>
+public sealed record RowIdentity(string Name, string? Recipe, string Directory);
 
 /// <summary>
 /// The comparison of several runs (<c>hodec compare</c>) in two Markdown tables. The main table is shaped like the seed's
@@ -108,6 +115,44 @@ public static class RunComparison
         }
         return md.ToString();
     }
+
+    /// <summary>Most keys a row label lists before it says how many more differ.</summary>
+    public const int MaxLabelKeys = 3;
+
+    /// <summary>
+    /// What tells each row apart from the other rows of the same <see cref="RowIdentity.Name"/>, or null for a row whose name
+    /// is unique. Rows that share a name are told apart by the resolved-recipe keys whose values differ among them
+    /// (<c>compression.target.macs_reduction=0.4</c>, a key one of them lacks reads "not set"), at most
+    /// <see cref="MaxLabelKeys"/> then "and N more"; by their run directory's name when their recipes are the same or
+    /// missing.
+    /// </summary>
+    public static IReadOnlyList<string?> Distinctions(IReadOnlyList<RowIdentity> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new string?[rows.Count];
+        foreach (var group in rows.Select((r, i) => (Row: r, Index: i)).GroupBy(x => x.Row.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var members = group.ToList();
+            var recipes = members.Select(m => m.Row.Recipe is { } yaml
+                ? RecipeDifference.Values(yaml).GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal)
+                : null).ToList();
+            var keys = recipes.Any(r => r is null) ? [] : recipes.SelectMany(r => r!.Keys).Distinct(StringComparer.Ordinal)
+                .Where(k => recipes.Select(r => r!.GetValueOrDefault(k)).Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+            for (var m = 0; m < members.Count; m++)
+            {
+                var shown = keys.Take(MaxLabelKeys).Select(k => $"{k}={Unquote(recipes[m]!.GetValueOrDefault(k))}").ToList();
+                if (keys.Count > MaxLabelKeys)
+                {
+                    shown.Add(string.Create(Inv, $"and {keys.Count - MaxLabelKeys} more"));
+                }
+                result[members[m].Index] = shown.Count > 0 ? string.Join(", ", shown) : Path.GetFileName(Path.TrimEndingDirectorySeparator(members[m].Row.Directory));
+            }
+        }
+        return result;
+    }
+
+    private static string Unquote(string? value) =>
+        value is null ? "not set" : value is ['"', .. var inner, '"'] ? new string(inner) : value;
 
     /// <summary>Mean and sample standard deviation (0 for one value).</summary>
     public static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)

@@ -168,14 +168,23 @@ public sealed class PipelineEngine : IHodecEngine
         {
             throw new HodecException($"No run of {string.Join(", ", request.RunDirectories)} has a report yet; 'hodec sweep status' shows where each stands.");
         }
-        var table = RunComparison.Render([.. rows.Select(row =>
+        // Rows of one recipe name say what differs between them: the resolved-recipe keys, else the directory.
+        var read = rows.Select(row => row.Directories.Select(ReportWriter.Read).ToList()).ToList();
+        var distinctions = RunComparison.Distinctions([.. rows.Select((row, i) => row.Label(read[i].Count) is null
+            ? new RowIdentity(read[i][0].Name, RecipeText(row.Directories[0]), row.Directories[0])
+            : new RowIdentity($"sweep row {i}", null, row.Directories[0]))]);
+        var table = RunComparison.Render([.. rows.Select((row, i) =>
         {
-            var reports = row.Directories.Select(ReportWriter.Read).ToList();
-            var label = row.Label(reports.Count) ?? (reports.Count == 1 ? reports[0].Name : $"{reports[0].Name} ({reports.Count} seeds)");
+            var reports = read[i];
+            var notes = new[] { distinctions[i], reports.Count == 1 ? null : $"{reports.Count} seeds" }.OfType<string>().ToList();
+            var label = row.Label(reports.Count) ?? (notes.Count == 0 ? reports[0].Name : $"{reports[0].Name} ({string.Join("; ", notes)})");
             return new RunGroup(label, reports);
         })]);
         return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n");
     }
+
+    private static string? RecipeText(string runDirectory) =>
+        Path.Combine(runDirectory, RunDirectory.RecipeFile) is var file && File.Exists(file) ? File.ReadAllText(file) : null;
 
     /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => kind switch

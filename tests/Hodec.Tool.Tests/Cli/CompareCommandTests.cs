@@ -1,3 +1,4 @@
+using Hodec.Pipeline;
 using Hodec.Reports;
 using Hodec.Tool.Cli;
 using Hodec.Tool.Engine;
@@ -191,5 +192,60 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("<run-dir>...", result.Out);
         Assert.Contains("-o, --out <file>", result.Out);
         Assert.Contains("Examples:\n" + CompareCommand.Examples + "\n", result.Out);
+    }
+
+    private string WriteRecipeRun(string directory, double top1, string recipe)
+    {
+        var report = HodecReport.Create("quickstart", "LeNet-5 / Fashion-MNIST", "dense", new(top1, 99.0, 40_000, 1_000_000, "test", 2), null,
+            new(40_000, 1_000_000), null, [], [new("train", [new(1, 0.9, 80, 0.1), new(2, 0.5, top1, 0.1)])]);
+        _temp.Write(Path.Combine(directory, RunDirectory.RecipeFile), recipe);
+        return WriteRun(directory, report);
+    }
+
+    private static string Recipe(string macsReduction, int epochs) =>
+        "version: 1\nname: \"quickstart\"\nseed: 42\ncompression:\n  target:\n    macs_reduction: " + macsReduction
+        + "\nstages:\n- kind: train\n  epochs: " + epochs.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n  optimizer:\n    name: sgd\n";
+
+    [Fact]
+    public async Task Compare_TwoRunsOfOneRecipe_NamesTheOverridesThatDifferInEachRow()
+    {
+        string a = WriteRecipeRun("qs-a", 90.0, Recipe("0.5", 2));
+        string b = WriteRecipeRun("qs-b", 88.0, Recipe("0.4", 2));
+        string c = WriteRecipeRun("qs-c", 87.0, Recipe("0.4", 3));
+
+        CliResult result = await CliRunner.RunAsync("compare", a, b, c);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.StartsWith("Model: LeNet-5 / Fashion-MNIST. Reference: quickstart (compression.target.macs_reduction=0.5, stages.0.epochs=2), test top-1 90.00", result.Out);
+        Assert.Contains("| quickstart (compression.target.macs_reduction=0.4, stages.0.epochs=2) | - | dense | 90.00 | 88.00 | -2.00 |", result.Out);
+        Assert.Contains("| quickstart (compression.target.macs_reduction=0.4, stages.0.epochs=3) | - | dense | 90.00 | 87.00 | -3.00 |", result.Out);
+    }
+
+    [Fact]
+    public async Task Compare_RunsOfOneRecipe_WithTheSameSettings_AreNamedByDirectory_AndUniqueNamesStayAsTheyAre()
+    {
+        string a = WriteRecipeRun("first", 90.0, Recipe("0.5", 2));
+        string b = WriteRecipeRun("second", 88.0, Recipe("0.5", 2));
+        var (dense, _) = WriteTwoRuns();
+
+        CliResult result = await CliRunner.RunAsync("compare", dense, a, b);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("| dense | - | dense | - | 90.00 |", result.Out);
+        Assert.Contains("| quickstart (first) | - | dense | 90.00 | 90.00 |", result.Out);
+        Assert.Contains("| quickstart (second) | - | dense | 90.00 | 88.00 |", result.Out);
+    }
+
+    [Fact]
+    public void Distinctions_ManyDifferingKeys_ListsThreeAndCountsTheRest_AndSaysNotSet()
+    {
+        var labels = RunComparison.Distinctions(
+        [
+            new RowIdentity("r", "a: 1\nb: 1\nc: 1\nd: 1\ne: 1\n", "/runs/x"),
+            new RowIdentity("r", "a: 2\nb: 2\nc: 2\nd: 2\n", "/runs/y"),
+            new RowIdentity("other", null, "/runs/z"),
+        ]);
+        Assert.Equal(["a=1, b=1, c=1, and 2 more", "a=2, b=2, c=2, and 2 more", null], labels);
+        Assert.Equal(["x=not set", "x=\"v\" w"], RunComparison.Distinctions([new RowIdentity("r", "y: 1\n", "/a"), new RowIdentity("r", "y: 1\nx: \"v\" w\n", "/b")]));
     }
 }

@@ -137,7 +137,7 @@ public sealed class SlurmSweepTests : IDisposable
         string log = File.ReadAllText(Path.Combine(victim.Directory, "hodec.log.jsonl"));
         Assert.Single(Regex.Matches(log, "\"Stage\":\"train\",\"Epoch\":1,")); // the epoch was trained once, not again
         Assert.Contains("\"resumes\"", File.ReadAllText(Path.Combine(victim.Directory, RunDirectory.EnvironmentFile)));
-        Assert.Contains("\"How\":\", resuming\"", log); // the first log line: "Running ... into ..., resuming"
+        Assert.Contains("\"How\":\", resuming", log); // the first log line: "Running ... into ..., resuming"
 
         CliResult compare = await CliRunner.RunAsync("compare", dir);
         Assert.True(compare.ExitCode == 0, compare.ToString());

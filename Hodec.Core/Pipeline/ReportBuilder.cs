@@ -11,9 +11,9 @@ public static class ReportBuilder
     /// </summary>
     public static HodecReport Build(PipelineState state, Recipe recipe, RunInfo? run = null)
     {
-        // Before evaluate the final figures are unknown: NaN accuracies, and the costs where they are known.
-        var final = state.Final ?? (state.IsCompressed
-            ? new ModelMetrics(double.NaN, double.NaN, 0, 0)
+        // Before evaluate the final figures are unknown: NaN accuracies, and the costs the plan (or the dense model) gives.
+        var final = state.Final ?? (state.IsCompressed && state.Plan is { } plan
+            ? new ModelMetrics(double.NaN, double.NaN, plan.CompressedParams, plan.CompressedMacs)
             : new ModelMetrics(double.NaN, double.NaN, state.DenseParams, state.DenseMacs));
         var projected = state.Plan is not null && recipe.Stages.Any(s => s.Kind == StageKind.Project);
         var method = ReportLabels.Method(projected ? recipe.Compression?.Format : null, recipe.Stages.Any(s => s.Kind == StageKind.Adal));

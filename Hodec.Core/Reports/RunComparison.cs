@@ -83,7 +83,7 @@ public static class RunComparison
             {
                 threads.UnionWith(g.Runs.Where(r => r.Latency is not null).Select(r => r.Latency!.Threads));
             }
-            var delta = i == 0 ? "-" : Delta(top1, referenceTop1) + BudgetNote(g, reference);
+            var delta = i == 0 ? "-" : Delta(top1, referenceTop1) is var d && d == "-" ? d : d + BudgetNote(g, reference);
             var referenceCell = i == 0 ? "-" : Cell(referenceTop1, Pct);
             Line($"| {Name(g)} | {ReportLabels.Family(first.Method)} | {first.Method} | {referenceCell} | {Cell(top1, Pct)} | {delta} | {Down(first.Reduction?.Macs)} | {Down(first.Reduction?.Params)} | {torchSharp} | {onnxRuntime} |");
         }
@@ -106,7 +106,7 @@ public static class RunComparison
             var after = Values(g, r => Projection(r)?.Top1After ?? double.NaN);
             var projection = before.All(double.IsNaN) ? "-" : $"{Cell(before, Pct, perSeed: true)} -> {Cell(after, Pct, perSeed: true)}";
             var row = $"| {Name(g)} | {Stages(g.Runs[0].Stages)} | {projection} | {Cell(Values(g, ApproxErrorAtProjection), Num, perSeed: true)} |";
-            Line(anySeeds ? $"{row} {string.Join(", ", g.Runs.Select(r => Pct(r.Final.Top1)))} |" : row);
+            Line(anySeeds ? $"{row} {string.Join(", ", g.Runs.Select(r => double.IsNaN(r.Final.Top1) ? "-" : Pct(r.Final.Top1)))} |" : row);
         }
         if (anySeeds)
         {
@@ -200,6 +200,10 @@ public static class RunComparison
 
     private static string Delta(IReadOnlyList<double> top1, IReadOnlyList<double> reference)
     {
+        if (top1.Any(double.IsNaN) || reference.Any(double.IsNaN))
+        {
+            return "-"; // a run without its final top-1 yet (incomplete) has no delta
+        }
         var (mean, std) = MeanStd(top1);
         var (referenceMean, referenceStd) = MeanStd(reference);
         return top1.Count == 1 && reference.Count == 1

@@ -179,6 +179,10 @@ public sealed class HodecPipelineTests : IDisposable
         var resumed = tiny.Run("cut", resume: true);
 
         Assert.Equal(expected, Stable(resumed.Report));
+        // The interim report already had the compressed model's costs (from the plan), as evaluate then counted them.
+        Assert.Equal((resumed.Report.Final.Params, resumed.Report.Final.Macs), (partial.Final.Params, partial.Final.Macs));
+        Assert.Equal(resumed.Report.Reduction!.Params, partial.Reduction!.Params, 5); // report.json keeps 6 digits
+        Assert.Equal(resumed.Report.Reduction.Macs, partial.Reduction.Macs, 5);
         Assert.Null(ReportJson.Deserialize(File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.json"))).Incomplete);
         Assert.DoesNotContain("Incomplete run", File.ReadAllText(Path.Combine(tiny.Dir("cut"), "report.md")));
 

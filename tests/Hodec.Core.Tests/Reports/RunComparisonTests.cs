@@ -110,9 +110,13 @@ public class RunComparisonTests
     public void Render_IncompleteRun_IsMarkedInItsRow()
     {
         var cut = HodecRun() with { Incomplete = new IncompleteRun(2, 4) };
+        cut = cut with { Final = cut.Final with { Top1 = double.NaN, Top5 = double.NaN } };
 
         var md = RunComparison.Render([DenseRun(), cut]);
 
+        // No final top-1 yet: no delta and no "NaN" anywhere, while its planned cuts are already shown.
+        Assert.DoesNotContain("NaN", md, StringComparison.Ordinal);
+        Assert.Contains("| tensor train | HODEC | 93.65 | - | - | 63.3% | 65.3% |", md, StringComparison.Ordinal);
         Assert.Contains("| bench-2-hodec-adal (**incomplete**, 2 of 4 stages) | tensor train | HODEC |", md, StringComparison.Ordinal);
         Assert.Contains("| bench-2-hodec-adal (**incomplete**, 2 of 4 stages) | adal 8, project, retrain 4 |", md, StringComparison.Ordinal);
     }

@@ -280,8 +280,33 @@ public sealed class PipelineEngine : IHodecEngine
     // Core progress (per batch, accuracy 0..1) onto the CLI's record, which also carries the stage and its epoch count.
     private sealed class ProgressMapper(IProgress<TrainingProgress> target) : IProgress<PipelineProgress>
     {
-        public void Report(PipelineProgress value) => target.Report(new TrainingProgress(
-            value.Stage, value.Step.Epoch, value.Epochs, value.Step.Batch, value.Step.Batches,
-            value.Step.Loss, value.Step.Accuracy, value.Step.LearningRate, value.Step.SamplesPerSecond));
+        public void Report(PipelineProgress value) => target.Report(Map(value));
+
+        internal static TrainingProgress Map(PipelineProgress value)
+        {
+            var step = value.Step;
+            var evaluation = value.Evaluation;
+            var kind = value.Kind switch
+            {
+                PipelineProgressKind.StageStarted => ProgressKind.StageStarted,
+                PipelineProgressKind.EpochEvaluated => ProgressKind.EpochEvaluated,
+                PipelineProgressKind.Projected => ProgressKind.Projected,
+                PipelineProgressKind.StageFinished => ProgressKind.StageFinished,
+                _ => ProgressKind.Step,
+            };
+            return new TrainingProgress(
+                value.Stage, step?.Epoch ?? evaluation?.Metrics.Epoch ?? 0, value.Epochs, step?.Batch ?? 0, step?.Batches ?? 0,
+                step?.Loss ?? 0, step?.Accuracy ?? 0, step?.LearningRate ?? 0, step?.SamplesPerSecond ?? 0)
+            {
+                Kind = kind,
+                StageNumber = value.StageIndex + 1,
+                StageCount = value.StageCount,
+                Stages = value.Stages?.Select(s => new StageOutline(s.Stage, s.Epochs, s.Batches, s.EvaluationShare)).ToList(),
+                Evaluation = evaluation is { Metrics: var m }
+                    ? new EpochEvaluation(evaluation.Split, m.Top1, m.TestLoss, m.TrainLoss, m.TrainTop1, m.LearningRate, m.Seconds, evaluation.ApproximationError)
+                    : null,
+                Projection = value.Projection is { } p ? new ProjectionDrop(p.Top1Before, p.Top1After, p.Split ?? "validation") : null,
+            };
+        }
     }
 }

@@ -78,6 +78,37 @@ public sealed class HodecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_TinyRecipe_ReportsStageStarts_EpochEvaluations_AndTheProjection_ForTheLiveDisplay()
+    {
+        var events = new List<PipelineProgress>();
+        var outcome = tiny.Run("events", progress: new Progress(events.Add));
+
+        Assert.Equal(["train", "adal", "project", "retrain", "evaluate"],
+            events.Where(e => e.Kind == PipelineProgressKind.StageStarted).Select(e => e.Stage));
+        Assert.Equal(5, events.Count(e => e.Kind == PipelineProgressKind.StageFinished));
+        Assert.All(events, e => Assert.Equal(5, e.StageCount));
+        Assert.All(events, e => Assert.Equal(e.Kind == PipelineProgressKind.Step, e.Step is not null));
+        var outline = events.First(e => e.Kind == PipelineProgressKind.StageStarted).Stages!;
+        Assert.Equal([1, 1, 0, 2, 0], outline.Select(s => s.Epochs));
+        Assert.All(outline.Where(s => s.Epochs > 0), s => Assert.True(s.Batches > 0 && s.EvaluationShare > 0));
+
+        // One evaluation per epoch, after the epoch's last step; only ADAL's has an approximation error.
+        var evaluated = events.Where(e => e.Kind == PipelineProgressKind.EpochEvaluated).ToList();
+        Assert.Equal([("train", 1), ("adal", 1), ("retrain", 1), ("retrain", 2)], evaluated.Select(e => (e.Stage, e.Evaluation!.Metrics.Epoch)));
+        Assert.All(evaluated, e => Assert.Equal("validation", e.Evaluation!.Split));
+        Assert.All(evaluated, e => Assert.InRange(e.Evaluation!.Metrics.Top1, 0, 1));
+        Assert.True(evaluated.Single(e => e.Stage == "adal").Evaluation!.ApproximationError is > 0 and < 1);
+        Assert.All(evaluated.Where(e => e.Stage != "adal"), e => Assert.Null(e.Evaluation!.ApproximationError));
+        int lastStep = events.FindLastIndex(e => e.Stage == "train" && e.Kind == PipelineProgressKind.Step);
+        Assert.Equal(PipelineProgressKind.EpochEvaluated, events[lastStep + 1].Kind);
+
+        var projected = events.Single(e => e.Kind == PipelineProgressKind.Projected);
+        Assert.Equal("project", projected.Stage);
+        Assert.Equal(projected.Projection!.Top1Before, outcome.Report.PreProjection!.Top1, 6);
+        Assert.InRange(projected.Projection.Top1After, 0, 100);
+    }
+
+    [Fact]
     public void Run_TinyRecipe_TrainedNumbersHoldTheirInvariants_AndMatchTheSavedModel()
     {
         var report = tiny.Run("numbers").Report;
@@ -158,7 +189,7 @@ public sealed class HodecPipelineTests : IDisposable
         using var cts = new CancellationTokenSource();
         var cancelInRetrain = new Progress(p =>
         {
-            if (p.Stage == "retrain" && p.Step.Epoch == 1 && p.Step.Batch == 2)
+            if (p.Stage == "retrain" && p.Step is { Epoch: 1, Batch: 2 })
             {
                 cts.Cancel();
             }

@@ -47,6 +47,10 @@ public static class HodecPipeline
     {
         log ??= Serilog.Core.Logger.None;
         registry ??= StageRegistry.Default;
+        if (options.TensorBoard)
+        {
+            progress = new FanOutProgress<PipelineProgress>(progress, new TensorBoardLog(options.RunDirectory));
+        }
         var started = DateTimeOffset.UtcNow;
         var loaded = RecipeLoader.TryLoad(options.RecipePath, options.Overrides);
         var recipe = loaded.Value;

@@ -57,8 +57,12 @@ public sealed record StageOutline(string Stage, int Epochs, int Batches, double 
 /// <summary>A finished epoch: the trainer's metrics, the split they were measured on, and what the stage adds.</summary>
 /// <param name="Metrics">Training loss and accuracy, evaluation loss, top-1 and top-5 (0..1), learning rate, seconds.</param>
 /// <param name="Split">The split evaluated: <c>validation</c>, or <c>test</c> without one.</param>
-/// <param name="ApproximationError">ADAL: the mean relative approximation error of the planned layers after the epoch; null for other stages.</param>
-public sealed record EpochEvaluation(EpochMetrics Metrics, string Split, double? ApproximationError = null);
+/// <param name="ApproximationErrors">ADAL: each planned layer's relative approximation error after the epoch; null for other stages.</param>
+public sealed record EpochEvaluation(EpochMetrics Metrics, string Split, IReadOnlyDictionary<string, double>? ApproximationErrors = null)
+{
+    /// <summary>ADAL: the mean of <see cref="ApproximationErrors"/>; null for other stages.</summary>
+    public double? ApproximationError => ApproximationErrors is { Count: > 0 } e ? e.Values.Average() : null;
+}
 
 /// <summary>An <see cref="IProgress{T}"/> that calls back synchronously (unlike <see cref="Progress{T}"/>, which posts).</summary>
 internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

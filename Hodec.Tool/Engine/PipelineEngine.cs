@@ -117,7 +117,8 @@ public sealed class PipelineEngine : IHodecEngine
     // The directory the command line claimed runs under that claim; a seed's sibling directory is claimed by its run.
     private PipelineOptions Options(RunRequest request, string directory, int? seed, bool resume) =>
         new(request.RecipePath, directory, Strings(request.Overrides), resume, request.Threads, seed, ResumeCommand(request), request.Overwrite,
-            claims.GetValueOrDefault(Path.GetFullPath(directory)));
+            claims.GetValueOrDefault(Path.GetFullPath(directory)))
+        { TensorBoard = request.TensorBoard };
 
     /// <inheritdoc />
     public ReportResult Report(ReportRequest request)
@@ -215,6 +216,10 @@ public sealed class PipelineEngine : IHodecEngine
         {
             // Another thread count changes the floating-point sums, so the resumed run would not match.
             parts.Add($"--threads {threads}");
+        }
+        if (request.TensorBoard)
+        {
+            parts.Add("--tensorboard");
         }
         parts.Add("--resume");
         return string.Join(' ', parts);

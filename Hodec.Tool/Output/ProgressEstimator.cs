@@ -102,8 +102,7 @@ public sealed class ProgressEstimator(TimeProvider time)
 
             foreach (StageOutline later in _outline.Skip(_current.Number).Where(s => s.Epochs > 0))
             {
-                double between = _lastBetweenEpochs ?? EvaluationGuess(pace, later.Batches, later.EvaluationShare);
-                left += later.Epochs * ((later.Batches * pace) + between);
+                left += OutlineSeconds(later, pace, _lastBetweenEpochs);
             }
 
             return ToSpan(left);
@@ -117,17 +116,23 @@ public sealed class ProgressEstimator(TimeProvider time)
             return 0; // a stage that does not train takes seconds: evaluation, projection, export
         }
 
+        StageOutline? outline = stage.Number > 0 && _outline is { } o && stage.Number <= o.Count ? o[stage.Number - 1] : null;
         if (stage.SecondsPerBatch() is not double pace)
         {
-            return null;
+            // Not one step of its own timed yet: the whole stage at the last stage's pace, when there was one.
+            return outline is not null && _lastBatchSeconds is double last
+                ? Math.Max(0, OutlineSeconds(outline, last, _lastBetweenEpochs) - (time.GetUtcNow() - stage.LastEvent).TotalSeconds)
+                : null;
         }
 
-        StageOutline? outline = stage.Number > 0 && _outline is { } o && stage.Number <= o.Count ? o[stage.Number - 1] : null;
         double between = stage.BetweenEpochs ?? EvaluationGuess(pace, stage.Batches, outline?.EvaluationShare ?? 0);
         double left = (stage.RemainingBatches * pace) + (stage.RemainingEpochEnds * between);
         double since = (time.GetUtcNow() - stage.LastEvent).TotalSeconds;
         return Math.Max(0, left - since);
     }
+
+    private static double OutlineSeconds(StageOutline stage, double pace, double? between) =>
+        stage.Epochs * ((stage.Batches * pace) + (between ?? EvaluationGuess(pace, stage.Batches, stage.EvaluationShare)));
 
     private static double EvaluationGuess(double pace, int batches, double evaluationShare) =>
         pace * batches * evaluationShare * EvaluationCostPerImage;

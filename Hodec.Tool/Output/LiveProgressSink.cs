@@ -23,6 +23,7 @@ internal sealed class LiveProgressSink : IProgress<TrainingProgress>, ILiveSurfa
     private ProgressTask? _run, _stage, _batches;
     private TrainingProgress? _last;
     private string? _notice;
+    private string? _stageKey;
 
     public LiveProgressSink(ProgressContext context, IAnsiConsole console, ProgressEstimator estimator, EtaColumn eta)
     {
@@ -32,7 +33,7 @@ internal sealed class LiveProgressSink : IProgress<TrainingProgress>, ILiveSurfa
 
     /// <summary>The columns of the display's bars; <paramref name="eta"/> shows each bar's time left.</summary>
     public static ProgressColumn[] Columns(EtaColumn eta) =>
-        [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), eta, new SpinnerColumn()];
+        [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new DeterminatePercentageColumn(), eta, new SpinnerColumn()];
 
     public void Report(TrainingProgress value)
     {
@@ -98,18 +99,20 @@ internal sealed class LiveProgressSink : IProgress<TrainingProgress>, ILiveSurfa
     private void StartStage(TrainingProgress e)
     {
         _stageStarts[e.StageKey] = _estimator.Time.GetUtcNow();
+        _stageKey = e.StageKey;
         Line(ProgressLines.StageStarted(e));
         _stage?.StopTask();
         _batches?.StopTask();
         _stage = _context.AddTask(Markup.Escape(e.Stage));
-        _eta.Show(_stage, _estimator.CurrentStageRemaining);
         _batches = null;
         if (e.Epochs <= 0)
         {
+            // Projection, evaluation, export: seconds, with no steps to count.
             _stage.IsIndeterminate = true;
         }
         else
         {
+            _eta.Show(_stage, _estimator.CurrentStageRemaining);
             _stage.MaxValue = e.Epochs;
             _stage.Description = Markup.Escape(Invariant($"{e.Stage} epoch 1/{e.Epochs}"));
         }
@@ -132,7 +135,7 @@ internal sealed class LiveProgressSink : IProgress<TrainingProgress>, ILiveSurfa
 
     private void Step(TrainingProgress e)
     {
-        if (_stage is null)
+        if (_stage is null || _stageKey != e.StageKey)
         {
             // A host that reports steps only (no stage events): one stage bar per stage, as they come.
             StartStage(e with { Kind = ProgressKind.StageStarted });
@@ -179,6 +182,17 @@ internal sealed class LiveProgressSink : IProgress<TrainingProgress>, ILiveSurfa
     private void Line(string text) => _console.WriteLine(text);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The percentage of a bar that counts something; blank for one that only shows a stage is at work.</summary>
+    internal sealed class DeterminatePercentageColumn : ProgressColumn
+    {
+        private readonly PercentageColumn _percentage = new();
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            task.IsIndeterminate ? Text.Empty : _percentage.Render(options, task, deltaTime);
+
+        public override int? GetColumnWidth(RenderOptions options) => _percentage.GetColumnWidth(options);
+    }
 
     /// <summary>A bar's time left, as its owner estimates it at each redraw; blank for a bar without one.</summary>
     internal sealed class EtaColumn : ProgressColumn

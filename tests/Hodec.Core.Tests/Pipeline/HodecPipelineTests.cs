@@ -339,7 +339,7 @@ public sealed class HodecPipelineTests : IDisposable
 
         var e = Assert.Throws<HodecException>(() => tiny.Run("changed", resume: true));
 
-        Assert.Contains("recipe.yml): stages.3.epochs is 2 here and 3 there. ", e.Message);
+        Assert.Contains("recipe.yml): stages.3.epochs (stage 4, retrain) is 2 here and 3 there. ", e.Message);
     }
 
     private sealed class Progress(Action<PipelineProgress> report) : IProgress<PipelineProgress>

@@ -66,7 +66,15 @@ public sealed class HodecPipelineTests : IDisposable
         using var log = new Serilog.LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
         using var exporting = new TinyRun(TinyRun.Recipe + "\n  - kind: export\n    formats: [onnx]\n");
 
-        HodecPipeline.Run(new PipelineOptions(exporting.RecipePath, exporting.Dir("run")), log);
+        var outcome = HodecPipeline.Run(new PipelineOptions(exporting.RecipePath, exporting.Dir("run")), log);
+
+        // The ONNX export writes safetensors and TorchSharp files beside it; the report lists each file written.
+        var exported = outcome.Report.Export!.Files;
+        Assert.Equal(["onnx", "safetensors", "torchsharp"], exported.Select(f => f.Format));
+        Assert.All(exported, f => Assert.Equal(new FileInfo(Path.Combine(exporting.Dir("run"), f.File)).Length, f.Bytes));
+        Assert.Equal(exported.Select(f => f.File).Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(exporting.Dir("run"), "export")).Select(f => "export/" + Path.GetFileName(f))
+                .Where(f => !f.EndsWith(".hodec.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
         // No "null" for a figure a stage does not have, and no raw double such as 4.76837158203125E-06.
         Assert.DoesNotContain(sink.Messages, m => m.Contains("null", StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(m, "[0-9]{9}"));

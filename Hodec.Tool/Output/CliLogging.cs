@@ -26,9 +26,9 @@ internal static class CliLogging
             .MinimumLevel.Debug()
             .Enrich.WithProperty("Tool", "hodec");
 
-        if (host.IsRealConsole && !settings.JsonLogs && liveProgress)
+        if (host.IsRealConsole && !settings.JsonLogs && liveProgress && !Console.IsErrorRedirected)
         {
-            // What gets through goes above the bars (see LiveConsole), not over them.
+            // stderr is the terminal the bars are on: what gets through goes above them (see LiveConsole), not over them.
             configuration.WriteTo.Sink(
                 new TextWriterSink(new MessageTemplateTextFormatter(ConsoleTemplate, System.Globalization.CultureInfo.InvariantCulture), host.Error, live: true),
                 consoleLevel);

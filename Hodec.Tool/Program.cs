@@ -9,9 +9,10 @@ void StopAfterTheCurrentStep(PosixSignalContext context)
     if (!interrupt.IsCancellationRequested)
     {
         context.Cancel = true;
-        Console.Error.WriteLine(context.Signal == PosixSignal.SIGINT
+        // Into the live display when there is one (not over its bars); the bars are cleared before "Interrupted." is printed.
+        Hodec.Tool.Output.LiveConsole.Notice(context.Signal == PosixSignal.SIGINT
             ? "Stopping after the current step and saving a checkpoint... (Ctrl+C again to abort)"
-            : "Terminated: stopping after the current step and saving a checkpoint...");
+            : "Terminated: stopping after the current step and saving a checkpoint...", Console.Error);
         interrupt.Cancel();
     }
 }

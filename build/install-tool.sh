@@ -5,8 +5,10 @@
 #
 #   build/install-tool.sh [--no-pack] [TARGET_DIR] [-- HODEC_ARGS...]
 #
-# TARGET_DIR defaults to a new temporary folder. Arguments after `--` are run there as `dotnet hodec ARGS`
-# once the tool is installed, e.g. `build/install-tool.sh -- run "$PWD/recipes/quickstart.yml"`.
+# TARGET_DIR is where the tool stays installed. Without it the install goes into a temporary folder that is
+# deleted when the script exits (it holds the tool and libtorch, about 750 MB unpacked): a check that the package
+# installs and runs. Arguments after `--` are run there as `dotnet hodec ARGS` once the tool is installed, e.g.
+# `build/install-tool.sh -- run "$PWD/recipes/quickstart.yml" --out "$PWD/runs/quickstart"`.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +16,12 @@ pack=1
 if [[ "${1:-}" == "--no-pack" ]]; then pack=0; shift; fi
 target=""
 if [[ $# -gt 0 && "$1" != "--" ]]; then target="$1"; shift; fi
-[[ -n "$target" ]] || target="$(mktemp -d -t hodec-tool-XXXXXX)"
+temporary=0
+if [[ -z "$target" ]]; then
+  target="$(mktemp -d -t hodec-tool-XXXXXX)"
+  temporary=1
+  trap 'rm -rf "$target"' EXIT
+fi
 if [[ "${1:-}" == "--" ]]; then shift; fi
 packages="$repo/artifacts/packages"
 
@@ -48,4 +55,8 @@ dotnet tool install --local Hodec.Tool --version "$version" >/dev/null
 dotnet hodec --version
 echo "Installed Hodec.Tool $version in $target"
 if [[ $# -gt 0 ]]; then dotnet hodec "$@"; fi
-echo "Use it there with: export NUGET_PACKAGES=$NUGET_PACKAGES DOTNET_CLI_HOME=$DOTNET_CLI_HOME; dotnet hodec --help"
+if [[ $temporary == 1 ]]; then
+  echo "Removed the temporary install in $target; pass a folder (build/install-tool.sh DIR) to keep one."
+else
+  echo "Use it there with: export NUGET_PACKAGES=$NUGET_PACKAGES DOTNET_CLI_HOME=$DOTNET_CLI_HOME; dotnet hodec --help"
+fi

@@ -47,6 +47,10 @@ public static class HodecPipeline
     {
         log ??= Serilog.Core.Logger.None;
         registry ??= StageRegistry.Default;
+        if (options.TensorBoard)
+        {
+            progress = new FanOutProgress<PipelineProgress>(progress, new TensorBoardLog(options.RunDirectory));
+        }
         var started = DateTimeOffset.UtcNow;
         var loaded = RecipeLoader.TryLoad(options.RecipePath, options.Overrides);
         var recipe = loaded.Value;
@@ -143,7 +147,8 @@ public static class HodecPipeline
         var written = run.WriteReport(report).Select(f => Path.GetRelativePath(run.Path, f).Replace('\\', '/'));
         string[] fixedFiles = [RunDirectory.RecipeFile, RunDirectory.EnvironmentFile, .. plan is null ? Array.Empty<string>() : [RunDirectory.PlanFile],
             .. data.Info.ClassNames is null ? Array.Empty<string>() : [RunDirectory.ClassesFile]];
-        var artifacts = fixedFiles.Concat(written).Concat(state.Export?.Files.Select(f => f.File) ?? []).ToList();
+        var artifacts = fixedFiles.Concat(written).Concat(state.Export?.Files.Select(f => f.File) ?? [])
+            .Concat(options.TensorBoard && Directory.Exists(run.File(TensorBoardLog.Folder)) ? [TensorBoardLog.Folder + "/"] : []).ToList();
         log.Information("Run finished in {Seconds:F1} s: {Summary}", info.DurationSeconds, Summary(report));
         return new PipelineOutcome(run.Path, report, artifacts);
     }

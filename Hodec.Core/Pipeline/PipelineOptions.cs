@@ -23,6 +23,9 @@ public sealed record PipelineOptions(
 {
     /// <summary>How the run treats what its directory already holds.</summary>
     public RunStart Start => Resume ? RunStart.Resume : Overwrite ? RunStart.Overwrite : RunStart.New;
+
+    /// <summary>Also write TensorBoard event files under the run directory (<see cref="TensorBoardLog"/>).</summary>
+    public bool TensorBoard { get; init; }
 }
 
 /// <summary>What a finished run produced.</summary>

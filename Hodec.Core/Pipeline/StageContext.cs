@@ -29,6 +29,9 @@ public sealed record StageContext(
     /// <summary>Per-batch training progress; set by <see cref="StageDecorators.WithProgress"/>.</summary>
     public IProgress<Training.TrainingProgress>? Progress { get; init; }
 
+    /// <summary>Where a stage reports what a progress display shows besides steps (an epoch's evaluation, the projection); set by <see cref="StageDecorators.WithProgress"/>.</summary>
+    public IProgress<PipelineProgress>? Events { get; init; }
+
     /// <summary>True when the run is resuming: a training stage continues from its own checkpoint if there is one.</summary>
     public bool Resume { get; init; }
 

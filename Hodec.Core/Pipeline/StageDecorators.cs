@@ -46,7 +46,11 @@ public static class StageDecorators
         }
     };
 
-    /// <summary>Routes the trainer's per-batch progress to <paramref name="sink"/>, tagged with the stage.</summary>
+    /// <summary>
+    /// Routes the trainer's per-batch progress to <paramref name="sink"/>, tagged with the stage, and tells it when the
+    /// stage starts (with an outline of the whole run) and finishes; the stage reports its own events through
+    /// <see cref="StageContext.Events"/>.
+    /// </summary>
     public static Stage WithProgress(this Stage stage, IProgress<PipelineProgress>? sink) => (state, context) =>
     {
         if (sink is null)
@@ -55,9 +59,25 @@ public static class StageDecorators
         }
 
         int epochs = Recipes.StageSpec.TrainingOf(context.Spec)?.Epochs ?? 0;
-        var progress = new SyncProgress<TrainingProgress>(p => sink.Report(new PipelineProgress(context.Name, context.Index, epochs, p)));
-        return stage(state, context with { Progress = progress });
+        PipelineProgress Event(PipelineProgressKind kind, TrainingProgress? step = null) =>
+            new(context.Name, context.Index, epochs, step) { Kind = kind, StageCount = context.StageCount };
+        var events = new SyncProgress<PipelineProgress>(e => sink.Report(e with { StageCount = context.StageCount }));
+        var progress = new SyncProgress<TrainingProgress>(p => sink.Report(Event(PipelineProgressKind.Step, p)));
+        sink.Report(Event(PipelineProgressKind.StageStarted) with { Stages = Outline(context) });
+        var next = stage(state, context with { Progress = progress, Events = events });
+        sink.Report(Event(PipelineProgressKind.StageFinished));
+        return next;
     };
+
+    /// <summary>Every stage of the run: its epochs, batches per epoch and how much it evaluates per epoch.</summary>
+    public static IReadOnlyList<StageOutline> Outline(StageContext context)
+    {
+        int train = context.Data.Train.Count, batches = (train + context.Recipe.Data.BatchSize - 1) / Math.Max(1, context.Recipe.Data.BatchSize);
+        double share = train == 0 ? 0 : context.Data.Selection.Count / (double)train;
+        return [.. context.Recipe.Stages.Select(s => Recipes.StageSpec.TrainingOf(s) is { } t
+            ? new StageOutline(Recipes.YamlNames.Of(s.Kind), t.Epochs, batches, share)
+            : new StageOutline(Recipes.YamlNames.Of(s.Kind), 0, 0, 0))];
+    }
 
     /// <summary>
     /// After the stage: saves the model and the pipeline state (so <c>--resume</c> starts after it), then writes

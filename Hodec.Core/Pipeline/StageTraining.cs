@@ -12,10 +12,12 @@ public static class StageTraining
     /// <summary>
     /// Trains the state's model for the stage. The trainer checkpoints every epoch (and on Ctrl+C) to the stage's
     /// checkpoint file; when resuming and that file exists, training continues from it. Each epoch is logged, with
-    /// <c>epochNote</c> (read after the hooks ran) appended.
+    /// <c>epochNote</c> (read after the hooks ran) appended, and reported to <see cref="StageContext.Events"/> with
+    /// <c>approximationErrors</c> (also read after the hooks ran).
     /// </summary>
     /// <exception cref="DamagedCheckpointException">The stage's checkpoint (or a hook's state beside it) is not the file that was written; deleting <see cref="DamagedCheckpointException.Restart"/> restarts the stage.</exception>
-    public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null, Func<string>? epochNote = null)
+    public static IReadOnlyList<EpochMetrics> Fit(PipelineState state, StageContext context, TrainingSettings training, IReadOnlyList<ITrainingHook>? hooks = null, Func<string>? epochNote = null,
+        Func<IReadOnlyDictionary<string, double>>? approximationErrors = null)
     {
         var checkpoint = context.Run.TrainerCheckpoint(context.Index);
         var settings = RecipeModel.TrainerSettings(context.Recipe, training, context.Index, checkpoint);
@@ -25,7 +27,10 @@ public static class StageTraining
             context.Log.Information("Stage {Stage} continues from {Checkpoint}", context.Name, resumeFrom);
         }
         var log = new EpochLog(context.Log, context.Name, training.Epochs, context.Data.SelectionName, epochNote);
-        using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log], context.Progress);
+        ITrainingHook[] report = context.Events is { } events
+            ? [new EpochEvents(events, context, training.Epochs, approximationErrors)]
+            : [];
+        using var trainer = new Trainer(state.Model, settings, [.. hooks ?? [], log, .. report], context.Progress);
         try
         {
             return trainer.Fit(context.Data.Train, context.Data.Selection, resumeFrom, context.CancellationToken);
@@ -61,5 +66,16 @@ public static class StageTraining
         var eval = Trainer.Evaluate(model, split, RecipeModel.EvalSettings(recipe));
         var cost = ModelCost.Measure(model, inputShape);
         return new ModelMetrics(eval.Top1 * 100, eval.Top5 * 100, cost.TotalParams, cost.TotalMacs, splitName);
+    }
+
+    // Tells the progress display how each epoch ended, after the hooks before it updated their state.
+    private sealed class EpochEvents(IProgress<PipelineProgress> events, StageContext context, int epochs, Func<IReadOnlyDictionary<string, double>>? approximationErrors) : ITrainingHook
+    {
+        public void OnEpochEnd(int epoch, EpochMetrics metrics) =>
+            events.Report(new PipelineProgress(context.Name, context.Index, epochs, null)
+            {
+                Kind = PipelineProgressKind.EpochEvaluated,
+                Evaluation = new EpochEvaluation(metrics, context.Data.SelectionName, approximationErrors is null ? null : new Dictionary<string, double>(approximationErrors())),
+            });
     }
 }

@@ -4,7 +4,9 @@ namespace Hodec.Recipes;
 
 /// <summary>
 /// The first difference between two resolved recipes (as <see cref="RecipeYamlWriter"/> writes them), named by its key
-/// path as an override addresses it (<c>stages.1.epochs</c>, stages by 0-based index), so a refusal can say what changed.
+/// path as an override addresses it (<c>stages.1.epochs</c>, stages by 0-based index, as every list of a recipe) and, for
+/// a stage's key, the stage as the log and the report number it, from 1 (<c>stages.1.epochs (stage 2, retrain)</c>), so
+/// a refusal can say what changed.
 /// </summary>
 public static class RecipeDifference
 {
@@ -23,10 +25,22 @@ public static class RecipeDifference
             var other = there.GetValueOrDefault(line.Path);
             if (other != line.Value)
             {
-                return $"{line.Path} is {line.Value} here and {other ?? "not set"} there";
+                return $"{Named(line.Path, a)} is {line.Value} here and {other ?? "not set"} there";
             }
         }
-        return b.FirstOrDefault(l => !here.ContainsKey(l.Path)) is { } only ? $"{only.Path} is not set here and {only.Value} there" : null;
+        return b.FirstOrDefault(l => !here.ContainsKey(l.Path)) is { } only ? $"{Named(only.Path, b)} is not set here and {only.Value} there" : null;
+    }
+
+    // stages.3.epochs -> "stages.3.epochs (stage 4, retrain)": the override's 0-based index, and the stage as numbered from 1.
+    private static string Named(string path, List<Line> lines)
+    {
+        var parts = path.Split('.');
+        if (parts is not ["stages", var index, ..] || !int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i))
+        {
+            return path;
+        }
+        var kind = parts.Length > 2 && parts[2] != "kind" ? lines.FirstOrDefault(l => l.Path == $"stages.{index}.kind")?.Value.Trim('"') : null;
+        return string.Create(CultureInfo.InvariantCulture, $"{path} (stage {i + 1}{(kind is null ? "" : ", " + kind)})");
     }
 
     /// <summary>

@@ -57,6 +57,11 @@ internal static class RunCommand
             Description = "Print the resolved recipe (overrides, --seed and every default applied: the recipe.yml the run would write) and run nothing.",
         };
 
+        var tensorBoard = new Option<bool>("--tensorboard")
+        {
+            Description = "Also write TensorBoard event files into <out>/tensorboard: per-epoch loss, top-1 and learning rate, and ADAL's approximation error per layer.",
+        };
+
         var command = new Command("run", "Run a recipe: train, compress, fine-tune, export and report.");
         recipe.AddTo(command);
         command.Add(output);
@@ -68,6 +73,7 @@ internal static class RunCommand
         command.Add(seed);
         command.Add(seeds);
         command.Add(printRecipe);
+        command.Add(tensorBoard);
 
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -126,7 +132,10 @@ internal static class RunCommand
                 {
                     throw new HodecException("Pass either --seed (one run) or --seeds (one run per seed), not both.");
                 }
-                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed), overwriting, seedList);
+                var request = new RunRequest(recipePath, runDirectory, recipe.ReadOverrides(result), resuming, threadCount, result.GetValue(seed), overwriting, seedList)
+                {
+                    TensorBoard = result.GetValue(tensorBoard),
+                };
                 // Before anything is written there (the log included): refuses a directory in use or holding a run.
                 using IDisposable claim = Worded(() => host.Engine.ClaimRunDirectory(request));
                 Directory.CreateDirectory(runDirectory);

@@ -117,7 +117,8 @@ public sealed class PipelineEngine : IHodecEngine
     // The directory the command line claimed runs under that claim; a seed's sibling directory is claimed by its run.
     private PipelineOptions Options(RunRequest request, string directory, int? seed, bool resume) =>
         new(request.RecipePath, directory, Strings(request.Overrides), resume, request.Threads, seed, ResumeCommand(request), request.Overwrite,
-            claims.GetValueOrDefault(Path.GetFullPath(directory)));
+            claims.GetValueOrDefault(Path.GetFullPath(directory)))
+        { TensorBoard = request.TensorBoard };
 
     /// <inheritdoc />
     public ReportResult Report(ReportRequest request)
@@ -216,6 +217,10 @@ public sealed class PipelineEngine : IHodecEngine
             // Another thread count changes the floating-point sums, so the resumed run would not match.
             parts.Add($"--threads {threads}");
         }
+        if (request.TensorBoard)
+        {
+            parts.Add("--tensorboard");
+        }
         parts.Add("--resume");
         return string.Join(' ', parts);
     }
@@ -280,8 +285,33 @@ public sealed class PipelineEngine : IHodecEngine
     // Core progress (per batch, accuracy 0..1) onto the CLI's record, which also carries the stage and its epoch count.
     private sealed class ProgressMapper(IProgress<TrainingProgress> target) : IProgress<PipelineProgress>
     {
-        public void Report(PipelineProgress value) => target.Report(new TrainingProgress(
-            value.Stage, value.Step.Epoch, value.Epochs, value.Step.Batch, value.Step.Batches,
-            value.Step.Loss, value.Step.Accuracy, value.Step.LearningRate, value.Step.SamplesPerSecond));
+        public void Report(PipelineProgress value) => target.Report(Map(value));
+
+        internal static TrainingProgress Map(PipelineProgress value)
+        {
+            var step = value.Step;
+            var evaluation = value.Evaluation;
+            var kind = value.Kind switch
+            {
+                PipelineProgressKind.StageStarted => ProgressKind.StageStarted,
+                PipelineProgressKind.EpochEvaluated => ProgressKind.EpochEvaluated,
+                PipelineProgressKind.Projected => ProgressKind.Projected,
+                PipelineProgressKind.StageFinished => ProgressKind.StageFinished,
+                _ => ProgressKind.Step,
+            };
+            return new TrainingProgress(
+                value.Stage, step?.Epoch ?? evaluation?.Metrics.Epoch ?? 0, value.Epochs, step?.Batch ?? 0, step?.Batches ?? 0,
+                step?.Loss ?? 0, step?.Accuracy ?? 0, step?.LearningRate ?? 0, step?.SamplesPerSecond ?? 0)
+            {
+                Kind = kind,
+                StageNumber = value.StageIndex + 1,
+                StageCount = value.StageCount,
+                Stages = value.Stages?.Select(s => new StageOutline(s.Stage, s.Epochs, s.Batches, s.EvaluationShare)).ToList(),
+                Evaluation = evaluation is { Metrics: var m }
+                    ? new EpochEvaluation(evaluation.Split, m.Top1, m.TestLoss, m.TrainLoss, m.TrainTop1, m.LearningRate, m.Seconds, evaluation.ApproximationError)
+                    : null,
+                Projection = value.Projection is { } p ? new ProjectionDrop(p.Top1Before, p.Top1After, p.Split ?? "validation") : null,
+            };
+        }
     }
 }

@@ -57,6 +57,9 @@ public sealed record RunRequest(
 {
     /// <summary>How the run treats what its directory already holds.</summary>
     public Pipeline.RunStart Start => Resume ? Pipeline.RunStart.Resume : Overwrite ? Pipeline.RunStart.Overwrite : Pipeline.RunStart.New;
+
+    /// <summary>Also write TensorBoard event files into the run directory's <c>tensorboard/</c>.</summary>
+    public bool TensorBoard { get; init; }
 }
 
 /// <summary>Input of <see cref="IHodecEngine.Report"/>.</summary>

@@ -26,7 +26,14 @@ internal static class CliLogging
             .MinimumLevel.Debug()
             .Enrich.WithProperty("Tool", "hodec");
 
-        if (host.IsRealConsole && !settings.JsonLogs)
+        if (host.IsRealConsole && !settings.JsonLogs && liveProgress && !Console.IsErrorRedirected)
+        {
+            // stderr is the terminal the bars are on: what gets through goes above them (see LiveConsole), not over them.
+            configuration.WriteTo.Sink(
+                new TextWriterSink(new MessageTemplateTextFormatter(ConsoleTemplate, System.Globalization.CultureInfo.InvariantCulture), host.Error, live: true),
+                consoleLevel);
+        }
+        else if (host.IsRealConsole && !settings.JsonLogs)
         {
             configuration.WriteTo.Console(
                 outputTemplate: ConsoleTemplate,

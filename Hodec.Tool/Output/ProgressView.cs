@@ -20,7 +20,7 @@ internal abstract class ProgressView
         }
 
         return isTerminal && console.Profile.Capabilities.Interactive
-            ? new Bars(console)
+            ? new Bars(console, time)
             : new Lines(new PlainProgressWriter(output, time, PlainProgressWriter.DefaultInterval));
     }
 
@@ -46,19 +46,25 @@ internal abstract class ProgressView
         public override Task<T> RunAsync<T>(Func<IProgress<TrainingProgress>, Task<T>> body) => body(writer);
     }
 
-    private sealed class Bars(IAnsiConsole console) : ProgressView
+    private sealed class Bars(IAnsiConsole console, TimeProvider time) : ProgressView
     {
         public override bool IsLive => true;
 
-        public override Task<T> RunAsync<T>(Func<IProgress<TrainingProgress>, Task<T>> body) =>
-            console.Progress()
-                .AutoClear(false)
-                .Columns(
-                    new TaskDescriptionColumn(),
-                    new ProgressBarColumn(),
-                    new PercentageColumn(),
-                    new RemainingTimeColumn(),
-                    new SpinnerColumn())
-                .StartAsync(context => body(new SpectreProgressSink(context)));
+        // Cleared at the end: the lines above the bars keep what happened, and what follows (the summary, or the
+        // interruption's message) starts on a line of its own.
+        public override Task<T> RunAsync<T>(Func<IProgress<TrainingProgress>, Task<T>> body)
+        {
+            var eta = new LiveProgressSink.EtaColumn();
+            return console.Progress()
+                .AutoClear(true)
+                .HideCompleted(true)
+                .Columns(LiveProgressSink.Columns(eta))
+                .StartAsync(async context =>
+                {
+                    var sink = new LiveProgressSink(context, console, new ProgressEstimator(time), eta);
+                    using IDisposable live = LiveConsole.Attach(sink);
+                    return await body(sink).ConfigureAwait(false);
+                });
+        }
     }
 }

@@ -4,8 +4,11 @@ using Serilog.Formatting;
 
 namespace Hodec.Tool.Output;
 
-/// <summary>Formats log events onto a <see cref="TextWriter"/>; used for captured (non-console) output.</summary>
-internal sealed class TextWriterSink(ITextFormatter formatter, TextWriter writer) : ILogEventSink
+/// <summary>
+/// Formats log events onto a <see cref="TextWriter"/>: captured (non-console) output, or with <paramref name="live"/>
+/// the lines above a live display while there is one (<see cref="LiveConsole"/>).
+/// </summary>
+internal sealed class TextWriterSink(ITextFormatter formatter, TextWriter writer, bool live = false) : ILogEventSink
 {
     private readonly Lock _gate = new();
 
@@ -13,6 +16,14 @@ internal sealed class TextWriterSink(ITextFormatter formatter, TextWriter writer
     {
         lock (_gate)
         {
+            if (live)
+            {
+                using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+                formatter.Format(logEvent, text);
+                LiveConsole.WriteLine(text.ToString().TrimEnd('\r', '\n'), writer);
+                return;
+            }
+
             formatter.Format(logEvent, writer);
             writer.Flush();
         }

@@ -66,7 +66,15 @@ public sealed class HodecPipelineTests : IDisposable
         using var log = new Serilog.LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
         using var exporting = new TinyRun(TinyRun.Recipe + "\n  - kind: export\n    formats: [onnx]\n");
 
-        HodecPipeline.Run(new PipelineOptions(exporting.RecipePath, exporting.Dir("run")), log);
+        var outcome = HodecPipeline.Run(new PipelineOptions(exporting.RecipePath, exporting.Dir("run")), log);
+
+        // The ONNX export writes safetensors and TorchSharp files beside it; the report lists each file written.
+        var exported = outcome.Report.Export!.Files;
+        Assert.Equal(["onnx", "safetensors", "torchsharp"], exported.Select(f => f.Format));
+        Assert.All(exported, f => Assert.Equal(new FileInfo(Path.Combine(exporting.Dir("run"), f.File)).Length, f.Bytes));
+        Assert.Equal(exported.Select(f => f.File).Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(exporting.Dir("run"), "export")).Select(f => "export/" + Path.GetFileName(f))
+                .Where(f => !f.EndsWith(".hodec.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
         // No "null" for a figure a stage does not have, and no raw double such as 4.76837158203125E-06.
         Assert.DoesNotContain(sink.Messages, m => m.Contains("null", StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(m, "[0-9]{9}"));
@@ -75,6 +83,37 @@ public sealed class HodecPipelineTests : IDisposable
         Assert.Matches(@"^Stage 4/6 ""retrain"" finished in [0-9.]+ s \(2 epochs, final loss [0-9.]+, ""validation"" top-1 [0-9.]+%\)$",
             sink.Messages.Single(m => m.StartsWith("Stage 4/6 \"retrain\" finished", StringComparison.Ordinal)));
         Assert.Matches(@"max \|ORT - TorchSharp\| [0-9.]+e[-+][0-9]+\)$", sink.Messages.Single(m => m.StartsWith("Exported \"onnx\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Run_TinyRecipe_ReportsStageStarts_EpochEvaluations_AndTheProjection_ForTheLiveDisplay()
+    {
+        var events = new List<PipelineProgress>();
+        var outcome = tiny.Run("events", progress: new Progress(events.Add));
+
+        Assert.Equal(["train", "adal", "project", "retrain", "evaluate"],
+            events.Where(e => e.Kind == PipelineProgressKind.StageStarted).Select(e => e.Stage));
+        Assert.Equal(5, events.Count(e => e.Kind == PipelineProgressKind.StageFinished));
+        Assert.All(events, e => Assert.Equal(5, e.StageCount));
+        Assert.All(events, e => Assert.Equal(e.Kind == PipelineProgressKind.Step, e.Step is not null));
+        var outline = events.First(e => e.Kind == PipelineProgressKind.StageStarted).Stages!;
+        Assert.Equal([1, 1, 0, 2, 0], outline.Select(s => s.Epochs));
+        Assert.All(outline.Where(s => s.Epochs > 0), s => Assert.True(s.Batches > 0 && s.EvaluationShare > 0));
+
+        // One evaluation per epoch, after the epoch's last step; only ADAL's has an approximation error.
+        var evaluated = events.Where(e => e.Kind == PipelineProgressKind.EpochEvaluated).ToList();
+        Assert.Equal([("train", 1), ("adal", 1), ("retrain", 1), ("retrain", 2)], evaluated.Select(e => (e.Stage, e.Evaluation!.Metrics.Epoch)));
+        Assert.All(evaluated, e => Assert.Equal("validation", e.Evaluation!.Split));
+        Assert.All(evaluated, e => Assert.InRange(e.Evaluation!.Metrics.Top1, 0, 1));
+        Assert.True(evaluated.Single(e => e.Stage == "adal").Evaluation!.ApproximationError is > 0 and < 1);
+        Assert.All(evaluated.Where(e => e.Stage != "adal"), e => Assert.Null(e.Evaluation!.ApproximationError));
+        int lastStep = events.FindLastIndex(e => e.Stage == "train" && e.Kind == PipelineProgressKind.Step);
+        Assert.Equal(PipelineProgressKind.EpochEvaluated, events[lastStep + 1].Kind);
+
+        var projected = events.Single(e => e.Kind == PipelineProgressKind.Projected);
+        Assert.Equal("project", projected.Stage);
+        Assert.Equal(projected.Projection!.Top1Before, outcome.Report.PreProjection!.Top1, 6);
+        Assert.InRange(projected.Projection.Top1After, 0, 100);
     }
 
     [Fact]
@@ -158,7 +197,7 @@ public sealed class HodecPipelineTests : IDisposable
         using var cts = new CancellationTokenSource();
         var cancelInRetrain = new Progress(p =>
         {
-            if (p.Stage == "retrain" && p.Step.Epoch == 1 && p.Step.Batch == 2)
+            if (p.Stage == "retrain" && p.Step is { Epoch: 1, Batch: 2 })
             {
                 cts.Cancel();
             }
@@ -312,7 +351,7 @@ public sealed class HodecPipelineTests : IDisposable
 
         var e = Assert.Throws<HodecException>(() => tiny.Run("changed", resume: true));
 
-        Assert.Contains("recipe.yml): stages.3.epochs is 2 here and 3 there. ", e.Message);
+        Assert.Contains("recipe.yml): stages.3.epochs (stage 4, retrain) is 2 here and 3 there. ", e.Message);
     }
 
     private sealed class Progress(Action<PipelineProgress> report) : IProgress<PipelineProgress>

@@ -57,7 +57,7 @@ public sealed class SharedStagesTests : IDisposable
 
         var e = Assert.Throws<HodecException>(() => Run(recipe, tiny.Dir("other")));
 
-        Assert.Equal($"start_from: '{tiny.Dir("src")}' does not declare this recipe's first stage the same way (stages.0.epochs is 2 here and 1 there), so its checkpoint is not what they would train here.", e.Message);
+        Assert.Equal($"start_from: '{tiny.Dir("src")}' does not declare this recipe's first stage the same way (stages.0.epochs (stage 1, train) is 2 here and 1 there), so its checkpoint is not what they would train here.", e.Message);
         Assert.Equal($"{recipe}:{line + 1}:{lines[line].IndexOf("run: ", StringComparison.Ordinal) + 6}", e.Location);
         Assert.False(File.Exists(Path.Combine(tiny.Dir("other"), "recipe.yml")));
     }

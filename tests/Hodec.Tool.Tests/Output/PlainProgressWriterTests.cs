@@ -31,14 +31,27 @@ public sealed class PlainProgressWriterTests
     }
 
     [Fact]
-    public void Format_PinsTheLine_EtaFromElapsedAndFractionDone()
+    public void Format_PinsTheLine_WithTheStagesTimeLeft_AndTheRunsWhenKnown()
     {
-        // Epoch 2 of 3, batch 5 of 10: half of the second epoch, so 1.5 of 3 epochs done; 60 s elapsed -> 60 s left.
         var p = new TrainingProgress("finetune", 2, 3, 5, 10, 0.123456, 0.9125, 0.001, 2500.4);
 
-        string line = PlainProgressWriter.Format(p, TimeSpan.FromSeconds(60));
+        Assert.Equal("finetune: epoch 2/3 batch 5/10 (50%) loss 0.1235 top1 91.25% lr 0.001 2500 samples/s ETA 00:01:00",
+            PlainProgressWriter.Format(p, TimeSpan.FromSeconds(60)));
+        Assert.Equal("finetune: epoch 2/3 batch 5/10 (50%) loss 0.1235 top1 91.25% lr 0.001 2500 samples/s ETA 00:01:00 (run 00:03:20)",
+            PlainProgressWriter.Format(p, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(200)));
+    }
 
-        Assert.Equal("finetune: epoch 2/3 batch 5/10 (50%) loss 0.1235 top1 91.25% lr 0.001 2500 samples/s ETA 00:01:00", line);
+    [Fact]
+    public void Report_OtherEvents_FeedTheEstimate_ButPrintNoLine()
+    {
+        var time = new ManualTime();
+        using var output = new StringWriter();
+        var writer = new PlainProgressWriter(output, time, TimeSpan.FromSeconds(2));
+
+        writer.Report(new TrainingProgress("project", 0, 0, 0, 0, 0, 0, 0, 0) { Kind = ProgressKind.StageStarted, StageNumber = 3, StageCount = 4 });
+        writer.Report(new TrainingProgress("project", 0, 0, 0, 0, 0, 0, 0, 0) { Kind = ProgressKind.Projected, Projection = new ProjectionDrop(80, 40, "validation") });
+
+        Assert.Equal(string.Empty, output.ToString());
     }
 
     [Fact]

@@ -34,6 +34,29 @@ public sealed class ToolInstallTests
             File.Exists(Path.Combine(target.Path, "dotnet-tools.json")) || File.Exists(Path.Combine(target.Path, ".config", "dotnet-tools.json")),
             output);
         AssertPackedNativeLibraryIsPatched(Path.Combine(repository, "artifacts", "packages", $"Hodec.Tool.{HodecApp.Version}.nupkg"));
+        AssertPackageHoldsOnlyWhatTheToolRuns(Path.Combine(repository, "artifacts", "packages", $"Hodec.Tool.{HodecApp.Version}.nupkg"));
+
+        // Without a folder, the install is a check: its temporary folder (the tool and libtorch) is gone afterwards.
+        using var temp = new TempDirectory();
+        var (checkCode, checkOutput) = ProcessRunner.Run("env", [$"TMPDIR={temp.Path}", "bash", Path.Combine(repository, "build", "install-tool.sh"), "--no-pack"],
+            repository, TimeSpan.FromMinutes(8));
+        Assert.True(checkCode == 0, checkOutput);
+        Assert.Contains("Removed the temporary install in ", checkOutput);
+        // dotnet leaves its own scratch folders in TMPDIR (a few KB); the install itself is gone.
+        Assert.Empty(Directory.EnumerateDirectories(temp.Path, "hodec-tool-*"));
+        long left = Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(left < 1_000_000, $"{left} bytes left in {temp.Path}");
+    }
+
+    // No API documentation and no translations of System.CommandLine's messages (docs/cli.md lists the package).
+    private static void AssertPackageHoldsOnlyWhatTheToolRuns(string package)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        string[] files = [.. zip.Entries.Select(e => e.FullName).Where(f => f.StartsWith("tools/", StringComparison.Ordinal))];
+        Assert.DoesNotContain(files, f => f.EndsWith(".xml", StringComparison.Ordinal) && !f.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        Assert.DoesNotContain(files, f => f.EndsWith(".resources.dll", StringComparison.Ordinal));
+        Assert.Contains("tools/net10.0/linux-x64/libtorch_cpu.so", files);
+        Assert.Contains("tools/net10.0/linux-x64/hodec.dll", files);
     }
 
     // The pack path publishes the natives again; build/Hodec.NativeCompat.targets must weak-flag that copy too,

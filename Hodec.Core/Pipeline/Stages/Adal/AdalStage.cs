@@ -24,7 +24,8 @@ public static class AdalStage
 
         using var adal = new AdalRegularizer(state.Model, plan, spec);
         var history = StageTraining.Fit(state, context, spec.Training, [adal],
-            () => $", approximation error {adal.MeanApproximationError:G3} (mean), next rho {adal.CurrentRho:G3}");
+            () => $", approximation error {adal.MeanApproximationError:G3} (mean), next rho {adal.CurrentRho:G3}",
+            () => adal.ApproximationErrors);
         var errors = adal.ErrorHistory;
         var epochs = history.Select((m, i) => StageTraining.Epoch(m, i < errors.Count ? errors[i] : null)).ToList();
         // The rho the last epoch trained with: CurrentRho is already the next one, past the schedule's end.

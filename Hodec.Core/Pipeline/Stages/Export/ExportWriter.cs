@@ -9,8 +9,9 @@ namespace Hodec.Pipeline.Stages.Export;
 
 /// <summary>
 /// The one place the pipeline calls the export API (kept small so it follows Hodec.Export as that evolves):
-/// ONNX through <see cref="ModelExport.WriteAll"/> with an ORT check against TorchSharp, or safetensors /
-/// TorchSharp files alone through <see cref="CompressedModelFile"/>.
+/// ONNX through <see cref="ModelExport.WriteAll"/> with an ORT check against TorchSharp (which writes the safetensors
+/// and TorchSharp files too, and every one is listed), or safetensors / TorchSharp files alone through
+/// <see cref="CompressedModelFile"/>.
 /// </summary>
 public static class ExportWriter
 {
@@ -42,7 +43,9 @@ public static class ExportWriter
                 CompressedModelFile.SaveTorchSharp(paths[ExportFormat.TorchSharp], model, metadata);
             }
         }
-        return [.. formats.Distinct().Select(f => new ExportedFile(YamlNames.Of(f),
+        // The ONNX path writes the safetensors and TorchSharp files beside the ONNX one: the report lists every file written.
+        IEnumerable<ExportFormat> written = formats.Contains(ExportFormat.Onnx) ? formats.Union([ExportFormat.Safetensors, ExportFormat.TorchSharp]) : formats;
+        return [.. written.Distinct().Select(f => new ExportedFile(YamlNames.Of(f),
             Path.GetRelativePath(runDirectory, paths[f]).Replace('\\', '/'),
             new FileInfo(paths[f]).Length,
             f == ExportFormat.Onnx ? diff : null))];

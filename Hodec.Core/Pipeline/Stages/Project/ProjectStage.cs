@@ -39,6 +39,11 @@ public static class ProjectStage
 
         context.Log.Information("Projected {Layers} layers: {Split} top-1 {Before:F2}% -> {After:F2}%, MACs {DenseMacs} -> {Macs}",
             layers.Count, context.Data.SelectionName, baseline.Top1, compressed.Top1, baseline.Macs, compressed.Macs);
+        context.Events?.Report(new PipelineProgress(context.Name, context.Index, 0, null)
+        {
+            Kind = PipelineProgressKind.Projected,
+            Projection = new ProjectionReport(baseline.Top1, compressed.Top1, context.Data.SelectionName),
+        });
         var projection = spec.Evaluate ? new ProjectionReport(baseline.Top1, compressed.Top1, context.Data.SelectionName) : null;
         return state.WithStage(new StageReport(context.Name, [], projection))
             .WithArtifact(DenseModelArtifact, Path.GetRelativePath(context.Run.Path, denseFile).Replace('\\', '/')) with

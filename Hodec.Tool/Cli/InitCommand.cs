@@ -16,7 +16,7 @@ internal static class InitCommand
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
-        var target = new Argument<string?>("path")
+        var target = new Argument<string?>("dir|file")
         {
             Description = $"The recipe file to write, or a folder to write <name>.yml into. Default: ./{DefaultName}.yml.",
             Arity = ArgumentArity.ZeroOrOne,
@@ -128,6 +128,7 @@ internal static class InitCommand
         bool tt = format is "hodec" or "tt-classical";
         bool bundled = dataset.EndsWith("-mini", StringComparison.Ordinal);
         string shown = Path.GetFileName(file);
+        string target = arch == "lenet5" ? "0.3" : "0.5"; // LeNet-5's dense stem and head leave less to remove
         string subset = bundled
             ? "  subset: { train: 3000, test: 1000 }   # a quick first run; delete this line for the whole dataset"
             : "  # subset: { train: 3000, test: 1000 }   # uncomment for a quick first run on part of the data";
@@ -162,7 +163,7 @@ internal static class InitCommand
             compression:
               format: {{format}}   # the method: hodec (HODEC tensor-train convolution), tt-classical, low-rank, tucker2, ...
               exclude: ["conv1"]  # layers that stay dense (the stem conv has too few channels to gain)
-              target: { macs_reduction: 0.5 }   # remove half the multiply-accumulates (or params_reduction)
+              target: { macs_reduction: {{target}} }   # the fraction of multiply-accumulates to remove (or params_reduction)
 
             stages:
               - kind: train        # dense training first: compression starts from useful weights

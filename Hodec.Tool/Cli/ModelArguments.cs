@@ -6,7 +6,7 @@ namespace Hodec.Tool.Cli;
 /// <summary>The model argument and options shared by <c>evaluate</c> and <c>predict</c>.</summary>
 internal static class ModelArguments
 {
-    public static Argument<string> Model(string verb) => new("model")
+    public static Argument<string> Model(string verb) => new("run-dir|model.onnx")
     {
         Description = $"The model to {verb}: a run directory written by 'hodec run' (its model after the last finished stage), or an exported .onnx file (run in ONNX Runtime).",
         HelpName = "run-dir|model.onnx",

@@ -48,15 +48,14 @@ internal static class RunsCommand
                     return Task.FromResult(ExitCodes.Success);
                 }
 
-                var table = new Table().AddColumn("Run").AddColumn("Name").AddColumn("Status").AddColumn("Method")
+                var table = new Table().AddColumn("Run").AddColumn("Name").AddColumn("Status").AddColumn("Stages").AddColumn("Method")
                     .AddColumn(new TableColumn("Top-1").RightAligned()).AddColumn(new TableColumn("MACs cut").RightAligned())
                     .AddColumn(new TableColumn("Params cut").RightAligned()).AddColumn("Started");
                 foreach (RunEntry run in runs)
                 {
-                    string status = run.Status is "finished" or "running" || run.StagesDone is null || run.Stages is null
-                        ? run.Status : $"{run.Status} ({run.StagesDone} of {run.Stages} stages)";
                     table.AddRow(
-                        Markup.Escape(Path.GetRelativePath(folder, run.Directory)), Markup.Escape(run.Name), Markup.Escape(status), Markup.Escape(run.Method ?? "-"),
+                        Markup.Escape(Path.GetRelativePath(folder, run.Directory)), Markup.Escape(run.Name), Markup.Escape(run.Status),
+                        run.Stages is int stages ? $"{run.StagesDone ?? 0}/{stages}" : "-", Markup.Escape(run.Method ?? "-"),
                         run.Top1 is double t ? t.ToString("F2", CultureInfo.InvariantCulture) : "-",
                         Percent(run.MacsReduction), Percent(run.ParamsReduction),
                         run.Date.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));

@@ -310,7 +310,7 @@ public sealed class PipelineEngine : IHodecEngine
             {
                 if (File.Exists(Path.Combine(sub, RunDirectory.RecipeFile)))
                 {
-                    found.Add(sub);
+                    found.Add(Path.GetFullPath(sub));
                 }
                 else if (depth < 2)
                 {
@@ -320,7 +320,7 @@ public sealed class PipelineEngine : IHodecEngine
         }
         if (File.Exists(Path.Combine(request.Root, RunDirectory.RecipeFile)))
         {
-            found.Add(request.Root);
+            found.Add(Path.GetFullPath(request.Root));
         }
         else
         {

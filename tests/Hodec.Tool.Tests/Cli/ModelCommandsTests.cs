@@ -203,6 +203,77 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
     }
 
     [Fact]
+    public async Task Predict_ImageFolderModel_NamesTheClass_AfterTheTestTransforms()
+    {
+        // Two classes of 12x12 colour PNGs (dark "ant", bright "bee"); a dense model trained one epoch and exported.
+        string root = Path.Combine(_temp.Path, "images");
+        var random = new Random(5);
+        byte[] Image(int side, int level) => [.. Enumerable.Range(0, 3 * side * side).Select(_ => (byte)Math.Clamp(level + random.Next(-40, 40), 0, 255))];
+        foreach (var (split, count) in new[] { ("train", 8), ("test", 4) })
+        {
+            foreach (var (name, level) in new[] { ("ant", 60), ("bee", 190) })
+            {
+                Directory.CreateDirectory(Path.Combine(root, split, name));
+                for (int i = 0; i < count; i++)
+                {
+                    File.WriteAllBytes(Path.Combine(root, split, name, $"{i}.png"), SkiaImageDecoder.Encode(Image(12, level), 12, 12, SKEncodedImageFormat.Png));
+                }
+            }
+        }
+
+        string recipe = _temp.Write("folder.yml", $$"""
+            version: 1
+            name: folder
+            seed: 2
+            model: { arch: resnet20, width: 4 }
+            data:
+              dataset: imagefolder
+              root: {{root}}
+              batch_size: 8
+              threads: 1
+              transforms:
+                train: [{ center_crop: 12 }]
+                test: [{ center_crop: 12 }]
+            stages:
+              - kind: train
+                epochs: 1
+              - kind: export
+                formats: [safetensors]
+                model: dense
+            """);
+        string runDirectory = Path.Combine(_temp.Path, "folder-run");
+        CliResult trained = await CliRunner.RunAsync("run", recipe, "--out", runDirectory, "--quiet");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+
+        // A 20x20 PNG: the test transforms take its centre 12x12 (offset 4), as computed here by hand.
+        byte[] big = Image(20, 120);
+        string png = Path.Combine(_temp.Path, "big.png");
+        File.WriteAllBytes(png, SkiaImageDecoder.Encode(big, 20, 20, SKEncodedImageFormat.Png));
+        float[] centre = [.. Enumerable.Range(0, 3 * 12 * 12).Select(i => big[((i / 144) * 400) + (((i % 144 / 12) + 4) * 20) + (i % 12) + 4] / 255f)];
+        int expected;
+        float probability;
+        using (var model = HodecModelLoader.Load(Path.Combine(runDirectory, "export", "folder.safetensors")))
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            model.eval();
+            var p = torch.nn.functional.softmax(model.call(torch.tensor(centre).view(1, 3, 12, 12)), 1)[0];
+            expected = (int)p.argmax().item<long>();
+            probability = p[expected].item<float>();
+        }
+
+        CliResult result = await CliRunner.RunAsync("predict", runDirectory, png, "--top", "2", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var top = json.RootElement.GetProperty("predictions")[0].GetProperty("top");
+        Assert.Equal(expected, top[0].GetProperty("index").GetInt32());
+        Assert.Equal(expected == 0 ? "ant" : "bee", top[0].GetProperty("class").GetString());
+        Assert.Equal(expected == 0 ? "bee" : "ant", top[1].GetProperty("class").GetString());
+        Assert.Equal(probability, top[0].GetProperty("probability").GetDouble(), 4);
+    }
+
+    [Fact]
     public async Task Predict_FileThatIsNoImage_Exit2_NamesIt()
     {
         string bogus = _temp.Write("photo.png", "this is text, not a PNG");

@@ -58,9 +58,10 @@ internal static class ModelArguments
         {
             throw new HodecException(e.Message + " Pass --recipe with the recipe it was trained with.", e) { Location = e.File };
         }
-        catch (HodecException e) when (RunCommand.Word(e) != e)
+        catch (DamagedCheckpointException e)
         {
-            throw RunCommand.Word(e);
+            // Not RunCommand's words: nothing here resumes or starts a run over.
+            throw new HodecException($"The checkpoint '{e.File}' {e.Problem}, so the run's model cannot be read from it.", e) { Location = e.File };
         }
     }
 }

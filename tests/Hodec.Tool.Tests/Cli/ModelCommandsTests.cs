@@ -325,6 +325,21 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
     }
 
     [Fact]
+    public async Task Evaluate_DamagedCheckpoint_Exit2_NamesTheFile()
+    {
+        string copy = Path.Combine(_temp.Path, "damaged");
+        CopyRun(run.RunDirectory, copy);
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(copy, "checkpoints", "pipeline.json")));
+        string checkpoint = Path.Combine(copy, state.RootElement.GetProperty("model_file").GetString()!);
+        File.WriteAllBytes(checkpoint, File.ReadAllBytes(checkpoint)[..100]);
+
+        CliResult result = await CliRunner.RunAsync("evaluate", copy);
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(checkpoint)}: error: The checkpoint '{System.Text.RegularExpressions.Regex.Escape(checkpoint)}' is truncated: 100 bytes, \\d+ recorded when it was written, so the run's model cannot be read from it\\.\n$", result.Error);
+    }
+
+    [Fact]
     public async Task Export_MissingRunDirectory_Exit2()
     {
         string missing = Path.Combine(_temp.Path, "gone");

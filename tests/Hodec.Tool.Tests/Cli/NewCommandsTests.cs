@@ -220,7 +220,7 @@ public sealed class NewCommandsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("zsh", "#compdef hodec\n")]
+    [InlineData("zsh", "# zsh completion for hodec")]
     [InlineData("fish", "# fish completion for hodec")]
     [InlineData("pwsh", "# PowerShell completion for hodec")]
     public async Task Completion_OtherShells_NameEveryCommand(string shell, string start)

@@ -25,7 +25,7 @@ internal static class EvaluateCommand
             HelpName = "test|validation",
         };
         split.AcceptOnlyFromAmong("test", "validation");
-        var json = CliJson.Flag("the result (model, runtime, split, images, top1, top5, loss; accuracies in percent)");
+        var json = CliJson.Flag("the result (model, runtime, split, images, top1, top5, loss, note; accuracies in percent)");
         var command = new Command("evaluate", "Measure top-1/top-5 of a run's model, or of an exported ONNX file in ONNX Runtime, on the recipe's test (or validation) split.");
         command.Add(model);
         command.Add(recipe);
@@ -47,7 +47,7 @@ internal static class EvaluateCommand
                 else
                 {
                     host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{evaluation.Model} ({(evaluation.Runtime == "onnxruntime" ? "ONNX Runtime" : "TorchSharp")}), {evaluation.Split} split, {evaluation.Images} images: top-1 {evaluation.Top1:F2}%, top-5 {evaluation.Top5:F2}%, loss {evaluation.Loss:F4}"));
+                        $"{evaluation.Model} ({(evaluation.Runtime == "onnxruntime" ? "ONNX Runtime" : "TorchSharp")}), {evaluation.Split} split, {evaluation.Images} images: top-1 {evaluation.Top1:F2}%, top-5 {evaluation.Top5:F2}%, loss {evaluation.Loss:F4}{(evaluation.Note is null ? "" : $" ({evaluation.Note})")}"));
                 }
 
                 return Task.FromResult(ExitCodes.Success);

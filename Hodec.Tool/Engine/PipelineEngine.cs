@@ -231,7 +231,8 @@ public sealed class PipelineEngine : IHodecEngine
         using var loaded = run.LoadData();
         var images = Split(loaded, request.Split, request.Model);
         var result = RunModel.Evaluate(run.Model.call, images, run.Recipe);
-        return new EvaluationResult(request.Model, "torchsharp", request.Split, images.Count, result.Top1 * 100, result.Top5 * 100, result.Loss);
+        string? note = run.IsFinished ? null : $"the model after stage {run.Snapshot.CompletedStages} of {run.Recipe.Stages.Count}: the run has not finished";
+        return new EvaluationResult(request.Model, "torchsharp", request.Split, images.Count, result.Top1 * 100, result.Top5 * 100, result.Loss, note);
     }
 
     /// <inheritdoc />

@@ -91,7 +91,8 @@ public sealed record ComparisonRow(string Label, ImmutableArray<string> Runs, st
 /// <param name="Top1">Top-1 accuracy in percent.</param>
 /// <param name="Top5">Top-5 accuracy in percent.</param>
 /// <param name="Loss">Mean cross-entropy.</param>
-public sealed record EvaluationResult(string Model, string Runtime, string Split, int Images, double Top1, double Top5, double Loss);
+/// <param name="Note">Set when the run has not finished: which stage's model was evaluated.</param>
+public sealed record EvaluationResult(string Model, string Runtime, string Split, int Images, double Top1, double Top5, double Loss, string? Note = null);
 
 /// <summary>One class and its softmax probability.</summary>
 public sealed record ClassScore(int Index, string Class, double Probability);

@@ -340,6 +340,28 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
     }
 
     [Fact]
+    public async Task Evaluate_UnfinishedRun_EvaluatesTheModelAfterItsLastStage_AndSaysSo()
+    {
+        // The run as it stood after project (stage 2 of 5): its state then becomes the latest, the report goes.
+        string copy = Path.Combine(_temp.Path, "unfinished");
+        CopyRun(run.RunDirectory, copy);
+        File.Copy(Path.Combine(copy, "checkpoints", "pipeline-after-stage2.json"), Path.Combine(copy, "checkpoints", "pipeline.json"), overwrite: true);
+        File.Delete(Path.Combine(copy, "report.json"));
+
+        CliResult result = await CliRunner.RunAsync("evaluate", copy, "--json");
+        CliResult text = await CliRunner.RunAsync("evaluate", copy);
+        CliResult runs = await CliRunner.RunAsync("runs", _temp.Path, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("the model after stage 2 of 5: the run has not finished", json.RootElement.GetProperty("note").GetString());
+        Assert.EndsWith(" (the model after stage 2 of 5: the run has not finished)\n", text.Out);
+        using var index = JsonDocument.Parse(runs.Out);
+        var entry = Assert.Single(index.RootElement.EnumerateArray());
+        Assert.Equal(("interrupted", 2, 5), (entry.GetProperty("status").GetString(), entry.GetProperty("stages_done").GetInt32(), entry.GetProperty("stages").GetInt32()));
+    }
+
+    [Fact]
     public async Task Export_MissingRunDirectory_Exit2()
     {
         string missing = Path.Combine(_temp.Path, "gone");

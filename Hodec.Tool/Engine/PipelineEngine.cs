@@ -191,6 +191,9 @@ public sealed class PipelineEngine : IHodecEngine
         return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n", figures);
     }
 
+    // A figure for JSON: an interim report's unknown accuracy (NaN) is null.
+    private static double? Known(double? value) => value is double v && !double.IsNaN(v) ? v : null;
+
     // One row's headline figures: means over its seeds, the delta against the reference row's mean.
     private static ComparisonRow ComparisonFigures(string label, List<string> directories, List<HodecReport> reports, List<HodecReport>? reference)
     {
@@ -199,7 +202,7 @@ public sealed class PipelineEngine : IHodecEngine
         double? std = reports.Count < 2 ? null : Math.Sqrt(reports.Sum(r => (r.Final.Top1 - top1) * (r.Final.Top1 - top1)) / (reports.Count - 1));
         double? delta = reference is null ? null : top1 - Mean(reference.Select(r => r.Final.Top1));
         var reductions = reports.Select(r => r.Reduction).OfType<Reduction>().ToList();
-        return new ComparisonRow(label, [.. directories], reports[0].Method, top1, std, delta,
+        return new ComparisonRow(label, [.. directories], reports[0].Method, Known(top1), Known(std), Known(delta),
             reductions.Count == 0 ? null : Mean(reductions.Select(r => r.Macs)), reductions.Count == 0 ? null : Mean(reductions.Select(r => r.Params)),
             reports[0].Final.Epochs);
     }
@@ -353,7 +356,7 @@ public sealed class PipelineEngine : IHodecEngine
         };
         var date = report?.Run?.StartedAt ?? new DateTimeOffset(File.GetLastWriteTimeUtc(recipeFile), TimeSpan.Zero);
         return new RunEntry(directory, report?.Name ?? recipe?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), status,
-            report?.Method, report?.Final.Top1, report?.Reduction?.Macs, report?.Reduction?.Params,
+            report?.Method, Known(report?.Final.Top1), Known(report?.Reduction?.Macs), Known(report?.Reduction?.Params),
             state.StagesDone ?? new RunDirectory(directory).LoadSnapshot()?.CompletedStages ?? 0, state.Stages ?? recipe?.Stages.Count, date);
     }
 

@@ -74,13 +74,13 @@ public sealed record CatalogEntry(string Name, string Description);
 /// <param name="Label">The row's name, as in the table.</param>
 /// <param name="Runs">The run directories of the row.</param>
 /// <param name="Method">The method (<c>dense</c>, <c>HODEC</c>, ...).</param>
-/// <param name="Top1">Final test top-1 in percent (mean over seeds).</param>
+/// <param name="Top1">Final test top-1 in percent (mean over seeds); null while a run of the row has not measured it (incomplete).</param>
 /// <param name="Top1Std">Sample standard deviation over seeds; null for one run.</param>
 /// <param name="DeltaTop1">Top-1 minus the reference row's (the first row); null for the reference.</param>
 /// <param name="MacsReduction">Fraction of MACs removed against the dense model (negative when they grew); null for dense.</param>
 /// <param name="ParamsReduction">Fraction of parameters removed; null for dense.</param>
 /// <param name="Epochs">Epochs trained (of the first run).</param>
-public sealed record ComparisonRow(string Label, ImmutableArray<string> Runs, string Method, double Top1, double? Top1Std, double? DeltaTop1,
+public sealed record ComparisonRow(string Label, ImmutableArray<string> Runs, string Method, double? Top1, double? Top1Std, double? DeltaTop1,
     double? MacsReduction, double? ParamsReduction, int? Epochs);
 
 /// <summary>What <c>evaluate</c> measured.</summary>

@@ -342,11 +342,16 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
     [Fact]
     public async Task Evaluate_UnfinishedRun_EvaluatesTheModelAfterItsLastStage_AndSaysSo()
     {
-        // The run as it stood after project (stage 2 of 5): its state then becomes the latest, the report goes.
+        // The run as it stood after project (stage 2 of 5): its state then becomes the latest, and its report the interim
+        // one, which has no test top-1 yet.
         string copy = Path.Combine(_temp.Path, "unfinished");
         CopyRun(run.RunDirectory, copy);
         File.Copy(Path.Combine(copy, "checkpoints", "pipeline-after-stage2.json"), Path.Combine(copy, "checkpoints", "pipeline.json"), overwrite: true);
-        File.Delete(Path.Combine(copy, "report.json"));
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(copy, "report.json")))!;
+        report["final"]!["top1"] = "NaN";
+        report["incomplete"] = new System.Text.Json.Nodes.JsonObject { ["stages_done"] = 2, ["stages"] = 5 };
+        File.WriteAllText(Path.Combine(copy, "report.json"), report.ToJsonString());
+        CliResult compare = await CliRunner.RunAsync("compare", copy, "--json");
 
         CliResult result = await CliRunner.RunAsync("evaluate", copy, "--json");
         CliResult text = await CliRunner.RunAsync("evaluate", copy);
@@ -359,6 +364,10 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
         using var index = JsonDocument.Parse(runs.Out);
         var entry = Assert.Single(index.RootElement.EnumerateArray());
         Assert.Equal(("interrupted", 2, 5), (entry.GetProperty("status").GetString(), entry.GetProperty("stages_done").GetInt32(), entry.GetProperty("stages").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("top1").ValueKind); // not "NaN": JSON readers get null for unknown
+        Assert.True(compare.ExitCode == 0, compare.ToString());
+        using var rows = JsonDocument.Parse(compare.Out);
+        Assert.Equal(JsonValueKind.Null, rows.RootElement.GetProperty("rows")[0].GetProperty("top1").ValueKind);
     }
 
     [Fact]

@@ -9,7 +9,8 @@ internal static class CompareCommand
 {
     public const string Examples =
         "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal runs/bench-3-hodec-no-adal runs/bench-4-tt-classical\n"
-        + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal --out docs/results.md";
+        + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal --out docs/results.md\n"
+        + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal --json";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
@@ -26,6 +27,8 @@ internal static class CompareCommand
         var command = new Command("compare", "Compare run directories in a Markdown table shaped like the seed's Table 1 (top-1, delta, FLOPs, params, latency in TorchSharp and ONNX Runtime), with a details table.");
         command.Add(runDirectories);
         command.Add(output);
+        var json = CliJson.Flag("the rows (label, runs, method, top1, top1_std, delta_top1, macs_reduction, params_reduction, epochs; reductions as fractions)");
+        command.Add(json);
         command.SetAction((result, cancellationToken) =>
         {
             OutputSettings settings = common.Read(result);
@@ -45,7 +48,15 @@ internal static class CompareCommand
                 }
 
                 ComparisonResult comparison = host.Engine.Compare(new CompareRequest([.. directories]));
-                host.Out.Write(comparison.Markdown);
+                if (result.GetValue(json))
+                {
+                    CliJson.Write(host.Out, new { reference = directories[0], rows = comparison.Rows ?? Array.Empty<ComparisonRow>() });
+                }
+                else
+                {
+                    host.Out.Write(comparison.Markdown);
+                }
+
                 if (file is not null)
                 {
                     string folder = Path.GetDirectoryName(file)!;

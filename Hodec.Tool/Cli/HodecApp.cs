@@ -14,6 +14,10 @@ public static class HodecApp
         + "  dotnet hodec plan recipes/quickstart.yml --json\n"
         + "  dotnet hodec compare runs/bench-1-dense runs/bench-2-hodec-adal\n"
         + "  dotnet hodec list models\n"
+        + "  dotnet hodec init my.yml --dataset fashion-mnist-mini --format hodec\n"
+        + "  dotnet hodec runs\n"
+        + "  dotnet hodec evaluate runs/quickstart\n"
+        + "  dotnet hodec predict runs/quickstart shirt.png\n"
         + "  dotnet hodec cache key recipes/quickstart.yml";
 
     /// <summary>
@@ -67,6 +71,12 @@ public static class HodecApp
         Add(root, examples, ListCommand.Create(host, common), ListCommand.Examples);
         Add(root, examples, InfoCommand.Create(host, common), InfoCommand.Examples);
         Add(root, examples, CacheCommand.Create(host, common), CacheCommand.Examples);
+        Add(root, examples, InitCommand.Create(host, common), InitCommand.Examples);
+        Add(root, examples, EvaluateCommand.Create(host, common), EvaluateCommand.Examples);
+        Add(root, examples, PredictCommand.Create(host, common), PredictCommand.Examples);
+        Add(root, examples, ExportCommand.Create(host, common), ExportCommand.Examples);
+        Add(root, examples, RunsCommand.Create(host, common), RunsCommand.Examples);
+        Add(root, examples, CompletionCommand.Create(host, common, () => root), CompletionCommand.Examples);
 
         foreach (HelpOption help in root.Options.OfType<HelpOption>())
         {

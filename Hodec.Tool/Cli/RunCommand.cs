@@ -18,7 +18,9 @@ internal static class RunCommand
         + "  dotnet hodec run recipes/quickstart.yml --out runs/try1 --overwrite  # start try1 over\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/q --seeds 42,1,2  # runs/q-s42, runs/q-s1, runs/q-s2\n"
         + "  dotnet hodec run recipes/quickstart.yml --out runs/q --resume-or-start  # a batch job: start, continue, or nothing if finished\n"
-        + "  dotnet hodec run recipes/quickstart.yml --set seed=3 --print-recipe  # the resolved recipe; nothing runs";
+        + "  dotnet hodec run recipes/quickstart.yml --set seed=3 --print-recipe  # the resolved recipe; nothing runs\n"
+        + "  dotnet hodec run recipes/quickstart.yml --dry-run       # the resolved recipe, the plan and the run directory; nothing runs\n"
+        + "  dotnet hodec run recipes/quickstart.yml --json > run.json  # stdout is only the summary, as JSON";
 
     public static Command Create(HodecCliHost host, CommonOptions common)
     {
@@ -61,6 +63,11 @@ internal static class RunCommand
         {
             Description = "Also write TensorBoard event files into <out>/tensorboard: per-epoch loss, top-1 and learning rate, and ADAL's approximation error per layer.",
         };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Check the recipe, then print the resolved recipe (as --print-recipe does), the compression plan and the run directory it would use; nothing runs and nothing is written.",
+        };
+        var json = CliJson.Flag("the summary at the end (run_directory, summary, artifacts, runs: the run's status, method, top1, reductions); progress is off and logs stay on stderr,");
 
         var command = new Command("run", "Run a recipe: train, compress, fine-tune, export and report.");
         recipe.AddTo(command);
@@ -74,6 +81,8 @@ internal static class RunCommand
         command.Add(seeds);
         command.Add(printRecipe);
         command.Add(tensorBoard);
+        command.Add(dryRun);
+        command.Add(json);
 
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -86,6 +95,16 @@ internal static class RunCommand
                 {
                     throw new HodecException(
                         "This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.");
+                }
+
+                if (result.GetValue(dryRun))
+                {
+                    if (result.GetValue(printRecipe))
+                    {
+                        throw new HodecException("--dry-run already prints the resolved recipe; pass --print-recipe for the recipe alone, or --dry-run for the recipe, the plan and the run directory.");
+                    }
+                    return DryRun(host, settings, recipePath, recipe.ReadOverrides(result), result.GetValue(seed), ParseSeeds(result.GetValue(seeds)),
+                        Path.GetFullPath(result.GetValue(output) ?? DefaultRunDirectory(recipePath)), result.GetValue(resume), result.GetValue(overwrite));
                 }
 
                 if (result.GetValue(printRecipe))
@@ -145,13 +164,15 @@ internal static class RunCommand
                 }
 
                 started = request;
-                return await Worded(() => ExecuteAsync(host, settings, request, cancellationToken)).ConfigureAwait(false);
+                return await Worded(() => ExecuteAsync(host, settings, request, result.GetValue(json), cancellationToken)).ConfigureAwait(false);
             },
             () => started is null ? string.Empty : InterruptedHint(started),
             cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    private sealed record RunJson(string RunDirectory, string Summary, IReadOnlyList<string> Artifacts, IReadOnlyList<RunEntry> Runs);
 
     /// <summary>"42,1,2" as seeds; null when not given.</summary>
     public static IReadOnlyList<int>? ParseSeeds(string? text)
@@ -236,15 +257,65 @@ internal static class RunCommand
         (request.Resume ? ", resuming" : request.Overwrite ? ", starting over" : "")
         + (request.Overrides.IsDefaultOrEmpty ? "" : $", with --set {string.Join(' ', request.Overrides)}");
 
-    private static async Task<int> ExecuteAsync(HodecCliHost host, OutputSettings settings, RunRequest request, CancellationToken cancellationToken)
+    // --dry-run: what --print-recipe prints, then the plan and where the run would go. Reads only.
+    private static int DryRun(HodecCliHost host, OutputSettings settings, string recipePath, System.Collections.Immutable.ImmutableArray<SettingOverride> overrides,
+        int? seed, IReadOnlyList<int>? seedList, string runDirectory, bool resume, bool overwrite)
+    {
+        var validation = host.Engine.Validate(new ValidateRequest(recipePath, overrides));
+        if (!validation.IsValid)
+        {
+            return ValidateCommand.Report(host, settings, recipePath, validation);
+        }
+
+        host.Out.WriteLine("# Resolved recipe (the recipe.yml the run writes):");
+        host.Out.Write(host.Engine.ResolveRecipe(new ValidateRequest(recipePath, overrides), seed));
+        host.Out.WriteLine();
+        try
+        {
+            PlanRendering.WriteTable(host.CreateAnsiConsole(), host.Engine.Plan(new PlanRequest(recipePath, overrides)));
+        }
+        catch (HodecException e)
+        {
+            host.Out.WriteLine($"No compression plan: {e.Message}");
+        }
+
+        string[] directories = seedList is null ? [runDirectory] : [.. seedList.Select(s => Hodec.Pipeline.SeedRuns.Directory(runDirectory, s))];
+        foreach (string directory in directories)
+        {
+            bool holdsRun = File.Exists(Path.Combine(directory, RunDirectory.RecipeFile));
+            string what = resume ? (holdsRun ? "continuing the run there" : "nothing to resume there: --resume would be refused")
+                : overwrite ? (holdsRun ? "deleting the run there and starting over" : "a new run")
+                : holdsRun ? "it holds a run: without --resume or --overwrite the run would be refused"
+                : "a new run";
+            host.Out.WriteLine($"Run directory: {directory} ({what}).");
+        }
+
+        host.Out.WriteLine("Dry run: nothing was trained or written.");
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ExecuteAsync(HodecCliHost host, OutputSettings settings, RunRequest request, bool json, CancellationToken cancellationToken)
     {
         var console = host.CreateAnsiConsole();
+        if (json)
+        {
+            settings = settings with { Quiet = true }; // stdout is the JSON alone
+        }
+
         var view = ProgressView.Choose(settings.Quiet, host.IsTerminal, console, host.Out, host.Time);
         using Logger log = CliLogging.Create(host, settings, request.OutputDirectory, view.IsLive);
         log.Information("Running {Recipe} into {RunDirectory}{How:l}", request.RecipePath, request.OutputDirectory, StartWords(request));
         try
         {
             RunResult result = await view.RunAsync(progress => host.Engine.RunAsync(request, progress, log, cancellationToken)).ConfigureAwait(false);
+            if (json)
+            {
+                string[] runs = File.Exists(Path.Combine(result.RunDirectory, RunDirectory.RecipeFile)) ? [result.RunDirectory]
+                    : [.. result.Artifacts.Select(a => Path.Combine(result.RunDirectory, a)).Where(Directory.Exists)];
+                CliJson.Write(host.Out, new RunJson(result.RunDirectory, result.Summary, result.Artifacts, [.. runs.SelectMany(r => host.Engine.Runs(new RunsRequest(r)))]));
+                return ExitCodes.Success;
+            }
+
             host.Out.WriteLine($"Done: {result.Summary}");
             host.Out.WriteLine($"Outputs in {result.RunDirectory}:");
             foreach (string artifact in result.Artifacts)

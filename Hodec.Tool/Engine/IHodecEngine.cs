@@ -42,4 +42,16 @@ public interface IHodecEngine
 
     /// <summary>The models, datasets or stages this engine knows.</summary>
     IReadOnlyList<CatalogEntry> List(CatalogKind kind);
+
+    /// <summary>Top-1 and top-5 of a run's model, or of an ONNX file in ONNX Runtime, on its recipe's test or validation split.</summary>
+    EvaluationResult Evaluate(EvaluateRequest request);
+
+    /// <summary>Classifies image files with a run's model or an ONNX file.</summary>
+    PredictionResult Predict(PredictRequest request);
+
+    /// <summary>Exports a run's model again; refuses files that exist unless <see cref="ExportRequest.Overwrite"/>.</summary>
+    ExportResult Export(ExportRequest request);
+
+    /// <summary>The runs under a folder, newest first, with their state and headline figures.</summary>
+    IReadOnlyList<RunEntry> Runs(RunsRequest request);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Hodec.Data;
+using Hodec.Export;
 using Hodec.Models;
 using Hodec.Pipeline;
 using Hodec.Recipes;
@@ -181,7 +182,30 @@ public sealed class PipelineEngine : IHodecEngine
             var label = row.Label(reports.Count) ?? (notes.Count == 0 ? reports[0].Name : $"{reports[0].Name} ({string.Join("; ", notes)})");
             return new RunGroup(label, reports);
         })]);
-        return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n");
+        var labels = rows.Select((row, i) =>
+        {
+            var reports = read[i];
+            var notes = new[] { distinctions[i], reports.Count == 1 ? null : $"{reports.Count} seeds" }.OfType<string>().ToList();
+            return row.Label(reports.Count) ?? (notes.Count == 0 ? reports[0].Name : $"{reports[0].Name} ({string.Join("; ", notes)})");
+        }).ToList();
+        var figures = rows.Select((row, i) => ComparisonFigures(labels[i], row.Directories, read[i], i == 0 ? null : read[0])).ToList();
+        return new(missing.Count == 0 ? table : table + $"\nNo report yet, so not compared: {string.Join(", ", missing)}.\n", figures);
+    }
+
+    // A figure for JSON: an interim report's unknown accuracy (NaN) is null.
+    private static double? Known(double? value) => value is double v && !double.IsNaN(v) ? v : null;
+
+    // One row's headline figures: means over its seeds, the delta against the reference row's mean.
+    private static ComparisonRow ComparisonFigures(string label, List<string> directories, List<HodecReport> reports, List<HodecReport>? reference)
+    {
+        static double Mean(IEnumerable<double> values) => values.Average();
+        double top1 = Mean(reports.Select(r => r.Final.Top1));
+        double? std = reports.Count < 2 ? null : Math.Sqrt(reports.Sum(r => (r.Final.Top1 - top1) * (r.Final.Top1 - top1)) / (reports.Count - 1));
+        double? delta = reference is null ? null : top1 - Mean(reference.Select(r => r.Final.Top1));
+        var reductions = reports.Select(r => r.Reduction).OfType<Reduction>().ToList();
+        return new ComparisonRow(label, [.. directories], reports[0].Method, Known(top1), Known(std), Known(delta),
+            reductions.Count == 0 ? null : Mean(reductions.Select(r => r.Macs)), reductions.Count == 0 ? null : Mean(reductions.Select(r => r.Params)),
+            reports[0].Final.Epochs);
     }
 
     private static string? RecipeText(string runDirectory) =>
@@ -193,6 +217,194 @@ public sealed class PipelineEngine : IHodecEngine
         CatalogKind.Models => [.. ModelZoo.Names.Select(n => new CatalogEntry(n, ModelZoo.Descriptions[n]))],
         CatalogKind.Datasets => [.. DatasetRegistry.All.Values.Select(d => new CatalogEntry(d.Name, d.Description)), .. DatasetRegistry.Folders.Select(f => new CatalogEntry(f.Key, f.Value))],
         _ => [.. StageRegistry.Default.All.Select(s => new CatalogEntry(s.Name, s.Description))],
+    };
+
+    /// <inheritdoc />
+    public EvaluationResult Evaluate(EvaluateRequest request)
+    {
+        if (IsOnnx(request.Model))
+        {
+            var recipe = RecipeOf(request.Model, request.Recipe, request.DataRoot);
+            using var ort = OrtModel.Open(request.Model);
+            using var data = HodecPipeline.LoadData(recipe);
+            var split = Split(data, request.Split, request.Model);
+            var onnx = RunModel.Evaluate(ort.Run, split, recipe);
+            return new EvaluationResult(request.Model, "onnxruntime", request.Split, split.Count, onnx.Top1 * 100, onnx.Top5 * 100, onnx.Loss);
+        }
+        using var run = OpenRun(request.Model, request.DataRoot);
+        using var loaded = run.LoadData();
+        var images = Split(loaded, request.Split, request.Model);
+        var result = RunModel.Evaluate(run.Model.call, images, run.Recipe);
+        string? note = run.IsFinished ? null : $"the model after stage {run.Snapshot.CompletedStages} of {run.Recipe.Stages.Count}: the run has not finished";
+        return new EvaluationResult(request.Model, "torchsharp", request.Split, images.Count, result.Top1 * 100, result.Top5 * 100, result.Loss, note);
+    }
+
+    /// <inheritdoc />
+    public PredictionResult Predict(PredictRequest request)
+    {
+        foreach (var image in request.Images)
+        {
+            if (!File.Exists(image))
+            {
+                throw new HodecException($"Image not found: '{Path.GetFullPath(image)}'.") { Location = image };
+            }
+        }
+        if (IsOnnx(request.Model))
+        {
+            var recipe = RecipeOf(request.Model, request.Recipe, request.DataRoot);
+            using var ort = OrtModel.Open(request.Model);
+            return new PredictionResult(request.Model, "onnxruntime", Classify(ort.Run, recipe, request));
+        }
+        using var run = OpenRun(request.Model, request.DataRoot);
+        using var noGrad = TorchSharp.torch.no_grad();
+        return new PredictionResult(request.Model, "torchsharp", Classify(run.Model.call, run.Recipe, request));
+    }
+
+    private static ImmutableArray<Prediction> Classify(Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> forward, Recipe recipe, PredictRequest request)
+    {
+        var names = RecipeModel.Dataset(recipe).ClassNames;
+        var predictions = ImmutableArray.CreateBuilder<Prediction>();
+        foreach (var image in request.Images)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var input = RunModel.Normalize(RunModel.ImageInput(image, recipe), recipe);
+            var probabilities = TorchSharp.torch.nn.functional.softmax(forward(input), 1)[0];
+            int k = (int)Math.Min(Math.Max(1, request.Top), probabilities.shape[0]);
+            var (values, indexes) = probabilities.topk(k);
+            var p = values.data<float>().ToArray();
+            var ix = indexes.data<long>().ToArray();
+            predictions.Add(new Prediction(image, [.. ix.Select((c, j) => new ClassScore((int)c,
+                names is not null && c < names.Count ? names[(int)c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture), p[j]))]));
+        }
+        return predictions.ToImmutable();
+    }
+
+    /// <inheritdoc />
+    public ExportResult Export(ExportRequest request)
+    {
+        using var run = OpenRun(request.RunDirectory, null);
+        var formats = request.Formats.IsDefaultOrEmpty ? [ExportFormat.Onnx] : request.Formats.Select(f => f.ToLowerInvariant() switch
+        {
+            "onnx" => ExportFormat.Onnx,
+            "safetensors" => ExportFormat.Safetensors,
+            "torchsharp" => ExportFormat.TorchSharp,
+            _ => throw new HodecException($"Unknown export format '{f}'; the formats are onnx, safetensors and torchsharp."),
+        }).Distinct().ToList();
+        var folder = Path.GetFullPath(request.OutputFolder ?? run.Run.File(RunDirectory.ExportFolder));
+        var name = Hodec.Shared.HodecNames.ExportName(run.Recipe.Name);
+        var existing = RunModel.ExportPaths(folder, name, formats).Where(File.Exists).ToList();
+        if (existing.Count > 0 && !request.Overwrite)
+        {
+            throw new ExportTargetsExistException(existing) { Location = existing[0] };
+        }
+        var files = run.Export(folder, name, formats);
+        return new ExportResult(folder, [.. files.Select(f => new ExportedModelFile(f.Format, Path.Combine(folder, f.File), f.Bytes, f.MaxAbsDiff))]);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunEntry> Runs(RunsRequest request)
+    {
+        if (!Directory.Exists(request.Root))
+        {
+            throw new HodecException($"No runs folder at '{Path.GetFullPath(request.Root)}'.") { Location = request.Root };
+        }
+        var found = new List<string>();
+        void Scan(string folder, int depth)
+        {
+            foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+            {
+                if (File.Exists(Path.Combine(sub, RunDirectory.RecipeFile)))
+                {
+                    found.Add(Path.GetFullPath(sub));
+                }
+                else if (depth < 2)
+                {
+                    Scan(sub, depth + 1); // a sweep's folder of runs, or a folder of experiments
+                }
+            }
+        }
+        if (File.Exists(Path.Combine(request.Root, RunDirectory.RecipeFile)))
+        {
+            found.Add(Path.GetFullPath(request.Root));
+        }
+        else
+        {
+            Scan(request.Root, 0);
+        }
+        return [.. found.Select(DescribeRun).OrderByDescending(r => r.Date).ThenBy(r => r.Directory, StringComparer.Ordinal)];
+    }
+
+    /// <summary>One run directory's state and headline figures, from its report, recipe and log.</summary>
+    public static RunEntry DescribeRun(string directory)
+    {
+        var state = RunState.Of(directory);
+        HodecReport? report = null;
+        try
+        {
+            report = File.Exists(Path.Combine(directory, ReportWriter.JsonFile)) ? ReportWriter.Read(directory) : null;
+        }
+        catch (HodecException)
+        {
+            // a damaged report: the run is described by its recipe and log alone
+        }
+        var recipeFile = Path.Combine(directory, RunDirectory.RecipeFile);
+        var recipe = RecipeLoader.TryLoad(recipeFile) is { Succeeded: true } loaded ? loaded.Value : null;
+        var status = state.Phase switch
+        {
+            RunPhase.Finished => "finished",
+            RunPhase.Running => "running",
+            _ => LastStartFailed(directory) ? "failed" : "interrupted",
+        };
+        var date = report?.Run?.StartedAt ?? new DateTimeOffset(File.GetLastWriteTimeUtc(recipeFile), TimeSpan.Zero);
+        return new RunEntry(directory, report?.Name ?? recipe?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), status,
+            report?.Method, Known(report?.Final.Top1), Known(report?.Reduction?.Macs), Known(report?.Reduction?.Params),
+            state.StagesDone ?? new RunDirectory(directory).LoadSnapshot()?.CompletedStages ?? 0, state.Stages ?? recipe?.Stages.Count, date);
+    }
+
+    // True when the log of the run's last start records an error after that start (the CLI logs "Run failed").
+    private static bool LastStartFailed(string directory)
+    {
+        var log = Path.Combine(directory, "hodec.log.jsonl");
+        if (!File.Exists(log))
+        {
+            return false;
+        }
+        var lines = File.ReadAllLines(log);
+        int start = Array.FindLastIndex(lines, l => l.Contains("\"@mt\":\"Running {Recipe}", StringComparison.Ordinal));
+        return lines.Skip(Math.Max(0, start)).Any(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal));
+    }
+
+    private static bool IsOnnx(string model) => File.Exists(model) && model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    // A run directory's model; a path that is no directory is neither a run nor an ONNX file.
+    private static RunModel OpenRun(string model, string? dataRoot)
+    {
+        if (File.Exists(model))
+        {
+            throw new HodecException($"'{Path.GetFullPath(model)}' is neither a run directory nor an ONNX model (.onnx).") { Location = model };
+        }
+        if (!Directory.Exists(model))
+        {
+            throw new HodecException($"Run directory not found: '{Path.GetFullPath(model)}'.") { Location = model };
+        }
+        return RunModel.Open(model, dataRoot);
+    }
+
+    // The recipe an ONNX file was trained with: the one given, else that of the run directory it was exported into.
+    private static Recipe RecipeOf(string onnx, string? recipePath, string? dataRoot)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(onnx))!;
+        var file = recipePath
+            ?? new[] { folder, Path.GetDirectoryName(folder) }.OfType<string>().Select(d => Path.Combine(d, RunDirectory.RecipeFile)).FirstOrDefault(File.Exists)
+            ?? throw new UnknownRecipeException(onnx);
+        var recipe = RecipeLoader.Load(file);
+        return dataRoot is null ? recipe : recipe with { Data = recipe.Data with { Root = dataRoot } };
+    }
+
+    private static TensorDataset Split(DatasetSplits data, string split, string model) => split switch
+    {
+        SplitNames.Validation => data.Validation ?? throw new HodecException($"The recipe of '{model}' holds out no validation split; evaluate on the test split.") { Location = model },
+        _ => data.Test,
     };
 
     /// <summary>The command that continues <paramref name="request"/>'s run: same recipe, overrides, seed and threads.</summary>

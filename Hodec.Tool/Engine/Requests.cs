@@ -81,3 +81,45 @@ public enum CatalogKind
     /// <summary>Pipeline stage kinds a recipe can use.</summary>
     Stages,
 }
+
+/// <summary>Input of <see cref="IHodecEngine.Evaluate"/>.</summary>
+/// <param name="Model">A run directory, or an ONNX file (evaluated in ONNX Runtime).</param>
+/// <param name="Recipe">The recipe an ONNX file was trained with, when it is not inside a run directory.</param>
+/// <param name="DataRoot">Replaces the recipe's <c>data.root</c>, when given.</param>
+/// <param name="Split"><c>test</c> or <c>validation</c>.</param>
+public sealed record EvaluateRequest(string Model, string? Recipe, string? DataRoot, string Split);
+
+/// <summary>Input of <see cref="IHodecEngine.Predict"/>.</summary>
+/// <param name="Model">A run directory, or an ONNX file (run in ONNX Runtime).</param>
+/// <param name="Images">PNG or JPEG files to classify.</param>
+/// <param name="Recipe">The recipe an ONNX file was trained with, when it is not inside a run directory.</param>
+/// <param name="DataRoot">Replaces the recipe's <c>data.root</c>, when given (image folders read their classes there).</param>
+/// <param name="Top">How many classes to give per image, most probable first.</param>
+public sealed record PredictRequest(string Model, ImmutableArray<string> Images, string? Recipe, string? DataRoot, int Top);
+
+/// <summary>Input of <see cref="IHodecEngine.Export"/>.</summary>
+/// <param name="RunDirectory">The run whose model to export.</param>
+/// <param name="Formats"><c>onnx</c> (also writes safetensors and TorchSharp files beside it), <c>safetensors</c>, <c>torchsharp</c>.</param>
+/// <param name="OutputFolder">Where the files go; null: the run's <c>export/</c> folder.</param>
+/// <param name="Overwrite">Replace files that exist; without it, existing files are refused (<see cref="ExportTargetsExistException"/>).</param>
+public sealed record ExportRequest(string RunDirectory, ImmutableArray<string> Formats, string? OutputFolder, bool Overwrite);
+
+/// <summary>Input of <see cref="IHodecEngine.Runs"/>.</summary>
+/// <param name="Root">The folder holding run directories (and sweep folders of them).</param>
+public sealed record RunsRequest(string Root);
+
+/// <summary>An export refused because files it would write exist already.</summary>
+public sealed class ExportTargetsExistException(IReadOnlyList<string> files)
+    : HodecException($"{string.Join(", ", files.Select(f => $"'{f}'"))} exist(s) already; nothing was written.")
+{
+    /// <summary>The files that exist.</summary>
+    public IReadOnlyList<string> Files { get; } = files;
+}
+
+/// <summary>An ONNX file outside a run directory, evaluated or run without saying which recipe it was trained with.</summary>
+public sealed class UnknownRecipeException(string onnx)
+    : HodecException($"'{Path.GetFullPath(onnx)}' is not inside a run directory, so the data it was trained on (normalisation, classes) is unknown.")
+{
+    /// <summary>The ONNX file.</summary>
+    public string File { get; } = onnx;
+}

@@ -37,4 +37,16 @@ public sealed class UnavailableEngine : IHodecEngine
 
     /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List(CatalogKind kind) => throw new EngineUnavailableException("list " + kind.ToString().ToLowerInvariant());
+
+    /// <inheritdoc />
+    public EvaluationResult Evaluate(EvaluateRequest request) => throw new EngineUnavailableException("evaluate");
+
+    /// <inheritdoc />
+    public PredictionResult Predict(PredictRequest request) => throw new EngineUnavailableException("predict");
+
+    /// <inheritdoc />
+    public ExportResult Export(ExportRequest request) => throw new EngineUnavailableException("export");
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunEntry> Runs(RunsRequest request) => throw new EngineUnavailableException("runs");
 }

@@ -98,4 +98,28 @@ public sealed class ScriptedEngine : IHodecEngine
         Requests.Add(kind);
         return kind == CatalogKind.Models ? [new("resnet20", "ResNet-20 for 32x32 images")] : ImmutableArray<CatalogEntry>.Empty;
     }
+
+    public EvaluationResult Evaluate(EvaluateRequest request)
+    {
+        Requests.Add(request);
+        return new EvaluationResult(request.Model, "torchsharp", request.Split, 100, 91.25, 99.5, 0.25);
+    }
+
+    public PredictionResult Predict(PredictRequest request)
+    {
+        Requests.Add(request);
+        return new PredictionResult(request.Model, "torchsharp", [.. request.Images.Select(i => new Prediction(i, [new ClassScore(3, "dress", 0.875)]))]);
+    }
+
+    public ExportResult Export(ExportRequest request)
+    {
+        Requests.Add(request);
+        return new ExportResult(request.OutputFolder ?? Path.Combine(request.RunDirectory, "export"), []);
+    }
+
+    public IReadOnlyList<RunEntry> Runs(RunsRequest request)
+    {
+        Requests.Add(request);
+        return [new RunEntry(Path.Combine(request.Root, "a"), "a", "finished", "HODEC", 91.25, 0.5, 0.4, 6, 6, new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero))];
+    }
 }

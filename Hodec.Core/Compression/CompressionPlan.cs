@@ -50,6 +50,9 @@ public sealed record CompressionPlan(
     /// <summary>"FLOPs down": <c>1 - compressed / baseline</c> (MACs).</summary>
     public double MacsReduction => BaselineMacs == 0 ? 0 : 1 - ((double)CompressedMacs / BaselineMacs);
 
+    /// <summary>Layers the selection matched but left dense (grouped convs), one line each, for the plan's output.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
     /// <summary>The plan of the layer at <paramref name="path"/>, or null.</summary>
     public LayerPlan? Find(string path) => Layers.FirstOrDefault(l => l.Path == path);
 }

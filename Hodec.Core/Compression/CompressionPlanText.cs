@@ -18,6 +18,11 @@ public static class CompressionPlanText
             sb.AppendLine(c, $"{l.Path,-18} {Recipes.YamlNames.Of(l.Format),-12} {factors,-20} {Methods.CompressionMethods.Identify(l.Format).StructureText(l.Ranks),-18} {$"{l.Before.Params} -> {l.After.Params}",18} {$"{l.Before.Macs} -> {l.After.Macs}",22}  {l.After.Path}");
         }
 
+        foreach (var note in plan.Skipped)
+        {
+            sb.AppendLine(c, $"skipped: {note}");
+        }
+
         sb.AppendLine(c, $"model params {plan.BaselineParams} -> {plan.CompressedParams} ({ReductionText.Change(plan.ParamsReduction)}); MACs {plan.BaselineMacs} -> {plan.CompressedMacs} ({ReductionText.Change(plan.MacsReduction)})");
         return sb.ToString();
     }

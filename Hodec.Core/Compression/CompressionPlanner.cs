@@ -83,7 +83,8 @@ public static class CompressionPlanner
             report.TotalParams,
             report.TotalMacs,
             totals.CompressedParams(layers.Sum(l => l.After.Params)),
-            totals.CompressedMacs(layers.Sum(l => l.After.Macs)));
+            totals.CompressedMacs(layers.Sum(l => l.After.Macs)))
+        { Skipped = selection.Skipped };
         if (target is not null && !RankAllocation.Meets(plan.MacsReduction, plan.ParamsReduction, target))
         {
             throw new HodecException(
@@ -104,7 +105,7 @@ public static class CompressionPlanner
             switch (ModuleSurgery.Get(model, row.Path))
             {
                 case Conv2d conv:
-                    layers.Add(new LayerInfo(row.Path, "Conv2d", (int)conv.in_channels, (int)conv.out_channels, (int)conv.kernel_size[0], (int)conv.stride[0]));
+                    layers.Add(new LayerInfo(row.Path, "Conv2d", (int)conv.in_channels, (int)conv.out_channels, (int)conv.kernel_size[0], (int)conv.stride[0], (int)conv.groups));
                     break;
                 case Linear linear:
                     layers.Add(new LayerInfo(row.Path, "Linear", (int)linear.in_features, (int)linear.out_features, 1, 1));

@@ -42,7 +42,15 @@ public static class ModelExport
         string safetensorsPath = Path.Combine(folder, name + ".safetensors");
         string torchSharpPath = Path.Combine(folder, name + ".dat");
 
-        OnnxExportResult result = OnnxExporter.Export(model, onnxPath, onnx);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(onnx);
+        var props = new Dictionary<string, string>(metadata.OnnxProperties(), StringComparer.Ordinal);
+        foreach (var (key, value) in onnx.Metadata)
+        {
+            props[key] = value;
+        }
+
+        OnnxExportResult result = OnnxExporter.Export(model, onnxPath, onnx with { Metadata = props });
         OnnxVerifier.CheckLoads(onnxPath);
         CompressedModelFile.Save(safetensorsPath, model, metadata);
         CompressedModelFile.SaveTorchSharp(torchSharpPath, model, metadata);

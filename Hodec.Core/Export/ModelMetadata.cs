@@ -61,6 +61,30 @@ public sealed record ModelMetadata(
     /// <summary>The layer entry for the module at <paramref name="name"/>, if recorded.</summary>
     public LayerMetadata? Layer(string name) => Layers.FirstOrDefault(l => l.Name == name);
 
+    /// <summary>The <see cref="Options"/> keys holding the input normalisation's per-channel mean and std, as JSON lists.</summary>
+    public const string MeanKey = "mean";
+
+    /// <inheritdoc cref="MeanKey"/>
+    public const string StdKey = "std";
+
+    /// <summary>
+    /// The facts an ONNX file carries in <c>metadata_props</c>: every option (class names, input size, mean, std, ...)
+    /// under its own key, plus <c>architecture</c>, <c>method</c> (the layer formats, or <c>dense</c>), <c>ranks</c>
+    /// (JSON object, layer path to bond ranks), <c>hodec_version</c> and <c>hodec_metadata</c> (this record's JSON).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OnnxProperties()
+    {
+        var props = new Dictionary<string, string>(Options, StringComparer.Ordinal)
+        {
+            ["architecture"] = Architecture,
+            ["method"] = Layers.Count == 0 ? LayerFormats.Dense : string.Join(",", Layers.Select(l => l.Format).Distinct()),
+            ["ranks"] = JsonSerializer.Serialize(Layers.ToDictionary(l => l.Name, l => l.Ranks)),
+            ["hodec_version"] = HodecInfo.Version,
+            ["hodec_metadata"] = ToJson(),
+        };
+        return props;
+    }
+
     /// <summary>The metadata as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(new Dto(FormatVersion, Architecture, Options, Layers), Json);
 

@@ -33,6 +33,15 @@ public sealed record OnnxExportOptions(IReadOnlyList<long> InputShape)
     /// <summary>How TT layers' contract-in / contract-out chains are lowered.</summary>
     public TtContraction Contraction { get; init; } = TtContraction.Auto;
 
+    /// <summary>
+    /// The output's shape, batch first (the batch dim is written as <c>N</c> with <see cref="DynamicBatch"/>). Null:
+    /// a model export measures it with one forward pass; a custom graph body leaves it undeclared.
+    /// </summary>
+    public IReadOnlyList<long>? OutputShape { get; init; }
+
+    /// <summary>Key-value facts written into the model's <c>metadata_props</c> (class names, normalisation, ranks, ...).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Exporters for module types that do not implement <see cref="IOnnxExportable"/>.</summary>
     public OnnxExporterRegistry Registry { get; init; } = OnnxExporterRegistry.Default;
 

@@ -26,7 +26,37 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         using var eval = new EvalModeScope(model);
+        if (options.OutputShape is null && model is Module<Tensor, Tensor> typed)
+        {
+            options = options with { OutputShape = MeasureOutputShape(typed, options.InputShape) };
+        }
+
         return Build(options, (g, x) => g.AddModule(model, x));
+    }
+
+    /// <summary>The output shape of one forward pass on zeros of <paramref name="inputShape"/> (batch 1: the batch dim is symbolic).</summary>
+    private static long[] MeasureOutputShape(Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape)
+    {
+        if (inputShape is null || inputShape.Count == 0 || inputShape.Any(d => d <= 0))
+        {
+            return [];
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long[] probe = [1, .. inputShape.Skip(1)];
+        long[] shape;
+        try
+        {
+            shape = model.call(zeros(probe)).shape;
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException)
+        {
+            throw new HodecException($"The model does not run on the export input shape [{string.Join(", ", inputShape)}]: {e.Message.Split('\n')[0]}", e);
+        }
+
+        shape[0] = inputShape[0];
+        return shape;
     }
 
     /// <summary>
@@ -55,7 +85,7 @@ public static class OnnxExporter
         g.Graph.Node.Add(identity);
 
         g.Graph.Input.Add(FloatValueInfo(options.InputName, options.InputShape, options.DynamicBatch));
-        g.Graph.Output.Add(FloatValueInfo(options.OutputName, shape: null, dynamicBatch: false));
+        g.Graph.Output.Add(FloatValueInfo(options.OutputName, options.OutputShape is { Count: > 0 } output ? output : null, options.DynamicBatch));
 
         var model = new ModelProto
         {
@@ -65,6 +95,11 @@ public static class OnnxExporter
             Graph = g.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
+        foreach (var (key, value) in options.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+
         return model;
     }
 

@@ -45,7 +45,11 @@ public sealed class OrtModel : IDisposable
         InputName = session.InputNames[0];
         OutputName = session.OutputNames[0];
         InputShape = session.InputMetadata[InputName].Dimensions;
+        Metadata = new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
     }
+
+    /// <summary>The model's <c>metadata_props</c> (what <see cref="ModelMetadata.OnnxProperties"/> wrote, for a Hodec export).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The model file.</summary>
     public string Path { get; }

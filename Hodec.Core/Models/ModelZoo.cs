@@ -17,6 +17,9 @@ public static class ModelZoo
         ("resnet18", "ImageNet ResNet-18 with torchvision parameter names", o => new ImageNetResNet(false, [2, 2, 2, 2], o)),
         ("resnet34", "ImageNet ResNet-34 with torchvision parameter names", o => new ImageNetResNet(false, [3, 4, 6, 3], o)),
         ("resnet50", "ImageNet ResNet-50 (bottleneck) with torchvision parameter names", o => new ImageNetResNet(true, [3, 4, 6, 3], o)),
+        ("vgg16", "VGG-16 (configuration D) with torchvision parameter names, inputs of 32x32 or more", o => new Vgg(false, o)),
+        ("vgg16_bn", "VGG-16 with batch norm after every conv, torchvision parameter names", o => new Vgg(true, o)),
+        ("mobilenet_v2", "MobileNetV2 with torchvision parameter names; depthwise convs stay dense", o => new MobileNetV2(o)),
     ];
 
     /// <summary>The model names <see cref="Create"/> accepts, in a stable order.</summary>

@@ -272,5 +272,9 @@ public static class HodecPipeline
                 l.Path, YamlNames.Of(l.Format), string.Join(", ", l.InputFactors), string.Join(", ", l.OutputFactors), string.Join(", ", l.Ranks),
                 l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
         }
+        foreach (var note in plan.Skipped)
+        {
+            log.Information("  skipped: {Note}", note);
+        }
     }
 }

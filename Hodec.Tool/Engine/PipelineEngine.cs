@@ -478,7 +478,7 @@ public sealed class PipelineEngine : IHodecEngine
         // The rest of the model stays dense; one row for it makes the totals those of the whole model.
         long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);
         layers.Add(new LayerPlan("(rest, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
-        return new CompressionPlan(label, [.. layers], Compression.CompressionPlanJson.Serialize(plan));
+        return new CompressionPlan(label, [.. layers], Compression.CompressionPlanJson.Serialize(plan)) { Skipped = [.. plan.Skipped] };
     }
 
     private sealed class Release(Action release) : IDisposable

@@ -42,6 +42,9 @@ public sealed record LayerPlan(
 /// <summary>The compression plan of a recipe, layer by layer, for the table; <paramref name="Json"/> is the plan as the run stores it (<c>plan.json</c>).</summary>
 public sealed record CompressionPlan(string Model, ImmutableArray<LayerPlan> Layers, string Json)
 {
+    /// <summary>Layers the selection matched but left dense (grouped, depthwise convs), one line each.</summary>
+    public ImmutableArray<string> Skipped { get; init; } = [];
+
     /// <summary>Parameters of all layers before compression.</summary>
     public long ParamsBefore => Layers.Sum(l => l.ParamsBefore);
 

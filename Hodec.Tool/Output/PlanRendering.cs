@@ -32,6 +32,10 @@ public static class PlanRendering
         console.Write(table);
         console.WriteLine(Reduction("Parameters", plan.ParamsBefore, plan.ParamsAfter));
         console.WriteLine(Reduction("MACs", plan.MacsBefore, plan.MacsAfter));
+        foreach (string note in plan.Skipped)
+        {
+            console.WriteLine($"Skipped: {note}");
+        }
     }
 
     /// <summary>"Parameters: 1,000 -> 100 (10.00x smaller, -90.0%)"; growth reads "(2.30x larger, +130.0%)".</summary>

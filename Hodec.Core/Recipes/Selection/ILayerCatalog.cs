@@ -10,9 +10,15 @@ public interface ILayerCatalog
     IReadOnlyList<LayerInfo> Layers { get; }
 }
 
-/// <summary>A layer by dotted path (<c>layer1.0.conv1</c>) and type (<c>Conv2d</c>, <c>Linear</c>). Linear layers have kernel 1, stride 1.</summary>
-public sealed record LayerInfo(string Path, string Type, int InChannels, int OutChannels, int KernelSize, int Stride)
+/// <summary>
+/// A layer by dotted path (<c>layer1.0.conv1</c>) and type (<c>Conv2d</c>, <c>Linear</c>). Linear layers have kernel 1,
+/// stride 1. <paramref name="Groups"/> is the conv's group count; a grouped (depthwise) conv is never compressed.
+/// </summary>
+public sealed record LayerInfo(string Path, string Type, int InChannels, int OutChannels, int KernelSize, int Stride, int Groups = 1)
 {
+    /// <summary>A grouped conv (MobileNetV2's depthwise convs): its weight has no channel pair to decompose.</summary>
+    public bool IsGrouped => Groups > 1;
+
     public bool IsConv => Type.Contains("Conv", StringComparison.OrdinalIgnoreCase);
     public bool IsLinear => Type.Contains("Linear", StringComparison.OrdinalIgnoreCase);
 }

@@ -3,9 +3,15 @@ using Hodec.Methods;
 namespace Hodec.Recipes;
 
 /// <summary>The resolved per-layer plan inputs, or the diagnostics that prevent it.</summary>
-public sealed record LayerSelection(IReadOnlyList<LayerCompressionSpec> Layers, IReadOnlyList<RecipeDiagnostic> Diagnostics)
+/// <param name="Layers">The layers to compress, in model order.</param>
+/// <param name="Diagnostics">The errors that prevent the plan.</param>
+/// <param name="Notes">Layers left dense although the selection matched them (grouped convs), one line each.</param>
+public sealed record LayerSelection(IReadOnlyList<LayerCompressionSpec> Layers, IReadOnlyList<RecipeDiagnostic> Diagnostics, IReadOnlyList<string>? Notes = null)
 {
     public bool Succeeded => Diagnostics.Count == 0;
+
+    /// <summary>Layers left dense although the selection matched them, one line each.</summary>
+    public IReadOnlyList<string> Skipped => Notes ?? [];
 }
 
 /// <summary>
@@ -78,11 +84,17 @@ public static class LayerSelector
         }
 
         var result = new List<LayerCompressionSpec>();
+        var grouped = new HashSet<LayerInfo>();
         foreach (var layer in layers.Where(state.ContainsKey))
         {
             var s = state[layer];
             if (s.Skip)
             {
+                continue;
+            }
+            if (layer.IsGrouped)
+            {
+                grouped.Add(layer);
                 continue;
             }
             var formatPath = s.FormatRule < 0 ? "compression.format" : $"compression.rules.{s.FormatRule}.format";
@@ -100,12 +112,21 @@ public static class LayerSelector
             }
             result.Add(new LayerCompressionSpec(layer.Path, s.Format, s.Factorization, s.Ranks));
         }
-        return new LayerSelection(result, [.. errors.Distinct()]);
+        // Without an include list every grouped conv would have been a candidate: say that each stays dense.
+        if (spec.Include.Count == 0)
+        {
+            grouped.UnionWith(layers.Where(l => l.IsGrouped));
+        }
+        var notes = layers.Where(grouped.Contains).Select(GroupedNote).ToList();
+        return new LayerSelection(result, [.. errors.Distinct()], notes);
     }
+
+    private static string GroupedNote(LayerInfo layer) =>
+        $"{layer.Path} (Conv2d {layer.InChannels}->{layer.OutChannels}, groups {layer.Groups}) stays dense: a grouped (depthwise) conv is not a decomposition candidate";
 
     private sealed record Resolved(CompressionFormat Format, FactorizationSpec? Factorization, RankSpec? Ranks, int FormatRule, int FactorizationRule, int RanksRule, bool Skip = false);
 
-    private static bool Applies(CompressionFormat format, LayerInfo layer) => CompressionMethods.Identify(format).Applies(layer);
+    private static bool Applies(CompressionFormat format, LayerInfo layer) => !layer.IsGrouped && CompressionMethods.Identify(format).Applies(layer);
 
     private static string NoMatch(string pattern, IReadOnlyList<LayerInfo> layers)
     {

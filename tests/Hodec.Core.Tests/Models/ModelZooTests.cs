@@ -28,11 +28,15 @@ public sealed class ModelZooTests
         Assert.Equal(published, ModelZoo.CountParameters(model));
     }
 
-    // torchvision's published totals: resnet18 11.69M, resnet34 21.80M, resnet50 25.56M (1000 classes).
+    // torchvision's published totals: resnet18 11.69M, resnet34 21.80M, resnet50 25.56M, vgg16 138.36M, vgg16_bn
+    // 138.37M, mobilenet_v2 3.50M (1000 classes).
     [Theory]
     [InlineData("resnet18", 11_689_512)]
     [InlineData("resnet34", 21_797_672)]
     [InlineData("resnet50", 25_557_032)]
+    [InlineData("vgg16", 138_357_544)]
+    [InlineData("vgg16_bn", 138_365_992)]
+    [InlineData("mobilenet_v2", 3_504_872)]
     public void ImageNetResNet_ParameterCount_MatchesTorchvision(string name, long expected)
     {
         using var model = ModelZoo.Create(name, new ModelOptions(InChannels: 3, NumClasses: 1000, InputSize: 224));
@@ -73,7 +77,7 @@ public sealed class ModelZooTests
     {
         var e = Assert.Throws<HodecException>(() => ModelZoo.Create("resnet21", new ModelOptions()));
         Assert.Equal(
-            "Unknown model 'resnet21'. Did you mean 'resnet20'? Available models: lenet5, resnet20, resnet32, resnet44, resnet56, resnet110, resnet18, resnet34, resnet50.",
+            "Unknown model 'resnet21'. Did you mean 'resnet20'? Available models: lenet5, resnet20, resnet32, resnet44, resnet56, resnet110, resnet18, resnet34, resnet50, vgg16, vgg16_bn, mobilenet_v2.",
             e.Message);
     }
 

@@ -32,6 +32,19 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_Table_EndsWithTheLayersLeftDense()
+    {
+        string recipe = _temp.Write("r.yml", "model: mobilenet_v2\n");
+        var engine = new ScriptedEngine { Plan = EngineWithPlan().Plan with { Skipped = ["features.1.conv.0.0 (Conv2d 32->32, groups 32) stays dense: a grouped (depthwise) conv is not a decomposition candidate"] } };
+
+        var result = await CliRunner.RunAsync(engine, "plan", recipe);
+
+        Assert.Equal(0, result.ExitCode);
+        // The console wraps long lines at its width (80 here); unwrapped, the note is the last line.
+        Assert.EndsWith("Skipped: features.1.conv.0.0 (Conv2d 32->32, groups 32) stays dense: a grouped (depthwise) conv is not a decomposition candidate", result.Out.Replace("\n", "").TrimEnd());
+    }
+
+    [Fact]
     public async Task Plan_Json_IsThePlansOwnJson()
     {
         string recipe = _temp.Write("r.yml", "model: resnet20\n");

@@ -58,13 +58,18 @@ public static class ExportWriter
     public static ModelMetadata Metadata(Recipe recipe, CompressionPlan? plan)
     {
         var o = RecipeModel.Options(recipe);
-        var classes = RecipeModel.Dataset(recipe).ClassNames;
+        var dataset = RecipeModel.Dataset(recipe);
+        var classes = dataset.ClassNames;
+        var normalize = recipe.Data.Augmentation.Normalize;
         var options = new Dictionary<string, string>
         {
             ["in_channels"] = o.InChannels.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["num_classes"] = o.NumClasses.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["width"] = o.Width.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["input_size"] = o.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // What an app must apply to pixels scaled to [0, 1] before the model (identity when normalisation is off).
+            [ModelMetadata.MeanKey] = System.Text.Json.JsonSerializer.Serialize(normalize ? dataset.Mean : [.. dataset.Mean.Select(_ => 0.0)]),
+            [ModelMetadata.StdKey] = System.Text.Json.JsonSerializer.Serialize(normalize ? dataset.Std : [.. dataset.Std.Select(_ => 1.0)]),
         };
         if (classes is not null)
         {

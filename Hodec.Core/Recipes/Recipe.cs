@@ -55,7 +55,9 @@ public sealed record ModelSpec(string Arch, int? InChannels = null, int? NumClas
 
 /// <summary>
 /// Dataset, loader sizes, augmentation, optional subsets and the validation split held out of training; for an image
-/// folder (<c>dataset: imagefolder</c>), its split folders, transforms and bad-image policy in <paramref name="Folder"/>.
+/// folder (<c>dataset: imagefolder</c>), its split folders, transforms and bad-image policy in <paramref name="Folder"/>
+/// (the <c>data</c> keys <c>train</c>, <c>test</c>, <c>validation</c> as a folder name, <c>transforms</c> and
+/// <c>on_bad_image</c>), whose root is <paramref name="Root"/>.
 /// </summary>
 public sealed record DataSpec(
     string Dataset,
@@ -66,7 +68,7 @@ public sealed record DataSpec(
     SubsetSpec? Subset = null,
     int? Threads = null,
     double Validation = DataSpec.DefaultValidation,
-    FolderSpec? Folder = null)
+    ImageFolderOptions? Folder = null)
 {
     public const string DefaultRoot = "data";
     public const int DefaultBatchSize = 128;
@@ -84,28 +86,6 @@ public sealed record DataSpec(
 
     /// <summary>Augmentation, with defaults when the recipe gave none.</summary>
     public AugmentSpec Augmentation => Augment ?? new AugmentSpec();
-}
-
-/// <summary>
-/// An image folder's layout and transforms (the <c>data</c> keys <c>train</c>, <c>test</c>, <c>validation</c> as a
-/// folder name, <c>transforms</c> and <c>on_bad_image</c>).
-/// </summary>
-/// <param name="Train">The training folder under <c>data.root</c>.</param>
-/// <param name="Test">The test folder (an ImageNet-style <c>val/</c> folder is the test split).</param>
-/// <param name="Validation">A separate validation folder; null holds validation out of <paramref name="Train"/> (<see cref="DataSpec.Validation"/>).</param>
-/// <param name="TrainTransforms">torchvision-style transforms of the training split.</param>
-/// <param name="TestTransforms">Transforms of the test and validation splits.</param>
-/// <param name="OnBadImage">Stop on an undecodable image, or skip it.</param>
-public sealed record FolderSpec(
-    string Train = ImageFolderOptions.DefaultTrain,
-    string Test = ImageFolderOptions.DefaultTest,
-    string? Validation = null,
-    IReadOnlyList<ImageTransform>? TrainTransforms = null,
-    IReadOnlyList<ImageTransform>? TestTransforms = null,
-    BadImagePolicy OnBadImage = BadImagePolicy.Error)
-{
-    /// <summary>The loader's options for the folder at <paramref name="root"/>.</summary>
-    public ImageFolderOptions Options(string root) => new(root, Train, Test, Validation, TrainTransforms ?? [], TestTransforms ?? [], OnBadImage);
 }
 
 /// <summary>Training-time augmentation: random crop with padding, horizontal flip, per-channel normalisation.</summary>

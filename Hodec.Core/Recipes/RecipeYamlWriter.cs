@@ -96,11 +96,11 @@ public static class RecipeYamlWriter
     private static (string, YamlNode?)[] Training(TrainingSettings t) =>
     [
         ("epochs", S(t.Epochs)),
-        ("optimizer", Map(("name", S(YamlNames.Of(t.Optimizer.Name))), ("lr", S(t.Optimizer.Lr)), ("momentum", S(t.Optimizer.Momentum)),
+        ("optimizer", Map(("name", S(YamlNames.Of(t.Optimizer.Kind))), ("lr", S(t.Optimizer.LearningRate)), ("momentum", S(t.Optimizer.Momentum)),
             ("nesterov", S(t.Optimizer.Nesterov)), ("weight_decay", S(t.Optimizer.WeightDecay)))),
-        ("schedule", Map(("name", S(YamlNames.Of(t.Schedule.Name))), ("warmup_epochs", S(t.Schedule.WarmupEpochs)),
-            ("step_size", S(t.Schedule.StepSize)), ("gamma", S(t.Schedule.Gamma)),
-            ("cycle_epochs", S(t.Schedule.CycleEpochs)), ("cycle_start", S(t.Schedule.CycleStart)))),
+        ("schedule", Map(("name", S(YamlNames.Of(t.Schedule.Kind))), ("warmup_epochs", S(t.Schedule.WarmupEpochs)),
+            ("step_size", S(t.Schedule.StepEpochs)), ("gamma", S(t.Schedule.Gamma)),
+            ("cycle_epochs", S(t.Schedule.CycleEpochs)), ("cycle_start", S(t.Schedule.CycleStartEpoch)))),
         ("label_smoothing", S(t.LabelSmoothing)),
         ("grad_clip", S(t.GradClip)),
     ];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hodec.Data;
 using Hodec.Data.ImageFolder;
+using Hodec.Training;
 using YamlDotNet.RepresentationModel;
 
 namespace Hodec.Recipes.Parsing;
@@ -86,10 +87,11 @@ internal static class RecipeBinder
         var a = d.Child("augment", RecipeKeys.Augment);
         var s = d.Child("subset", RecipeKeys.Subset);
         var dataset = d.RequiredString("dataset", "e.g. 'dataset: fashion-mnist'");
-        var folder = DatasetRegistry.IsFolder(dataset) ? BindFolder(d) : NoFolderKeys(d, dataset);
+        var dataRoot = d.String("root") ?? DataSpec.DefaultRoot;
+        var folder = DatasetRegistry.IsFolder(dataset) ? BindFolder(d, dataRoot) : NoFolderKeys(d, dataset);
         return new DataSpec(
             dataset,
-            d.String("root") ?? DataSpec.DefaultRoot,
+            dataRoot,
             d.Int("batch_size", 1) ?? DataSpec.DefaultBatchSize,
             d.Int("eval_batch_size", 1) ?? DataSpec.DefaultEvalBatchSize,
             a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
@@ -111,7 +113,7 @@ internal static class RecipeBinder
     }
 
     // An image folder's keys: split folders (validation as a folder name, or a number as for every dataset), transforms, bad images.
-    private static FolderSpec BindFolder(MapReader d)
+    private static ImageFolderOptions BindFolder(MapReader d, string root)
     {
         string? validationFolder = IsFolderName(d.Get("validation")) ? d.String("validation") : null;
         var t = d.Child("transforms", RecipeKeys.Transforms);
@@ -121,7 +123,8 @@ internal static class RecipeBinder
         {
             d.Error("on_bad_image", $"'data.on_bad_image' is 'error' (stop, naming every file that cannot be decoded) or 'skip' (leave them out and say how many), got '{badText}'");
         }
-        return new FolderSpec(
+        return new ImageFolderOptions(
+            root,
             d.String("train") ?? ImageFolderOptions.DefaultTrain,
             d.String("test") ?? ImageFolderOptions.DefaultTest,
             validationFolder,
@@ -130,7 +133,7 @@ internal static class RecipeBinder
             bad);
     }
 
-    private static FolderSpec? NoFolderKeys(MapReader d, string dataset)
+    private static ImageFolderOptions? NoFolderKeys(MapReader d, string dataset)
     {
         foreach (var key in new[] { "train", "test", "transforms", "on_bad_image" })
         {
@@ -296,7 +299,7 @@ internal static class RecipeBinder
         return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
     }
 
-    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSpec.DefaultLr)
+    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSettings.DefaultLearningRate)
     {
         var epochs = r.Int("epochs", 1);
         if (epochs is null && r.Get("epochs") is null)
@@ -305,53 +308,37 @@ internal static class RecipeBinder
         }
         var o = r.Child("optimizer", RecipeKeys.Optimizer);
         var s = r.Child("schedule", RecipeKeys.Schedule);
-        var optimizer = o is null ? new OptimizerSpec(Lr: defaultLr) : new OptimizerSpec(
-            o.Enum<OptimizerName>("name") ?? OptimizerName.Sgd,
-            o.Double("lr", 0, exclusiveMin: true) ?? defaultLr,
-            o.Double("momentum", 0, 1) ?? 0.9,
-            o.Bool("nesterov") ?? false,
-            o.Double("weight_decay", 0) ?? OptimizerSpec.DefaultWeightDecay);
-        var schedule = s is null ? new ScheduleSpec() : new ScheduleSpec(
-            s.Enum<ScheduleName>("name") ?? ScheduleName.Cosine,
-            s.Int("warmup_epochs", 0) ?? 0,
-            s.Int("step_size", 1) ?? ScheduleSpec.DefaultStepSize,
-            s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma,
-            s.Int("cycle_epochs", 0) ?? 0,
-            s.Int("cycle_start", 0) ?? 0);
+        var optimizer = new OptimizerSettings(LearningRate: defaultLr);
+        if (o is not null)
+        {
+            optimizer = new OptimizerSettings(
+                o.Enum<OptimizerKind>("name") ?? optimizer.Kind,
+                o.Double("lr", 0, exclusiveMin: true) ?? optimizer.LearningRate,
+                o.Double("momentum", 0, 1) ?? optimizer.Momentum,
+                o.Bool("nesterov") ?? optimizer.Nesterov,
+                o.Double("weight_decay", 0) ?? optimizer.WeightDecay);
+        }
+        var schedule = new ScheduleSettings();
         if (s is not null)
         {
-            CheckSchedule(s, schedule, epochs ?? 1);
+            schedule = new ScheduleSettings(
+                s.Enum<ScheduleKind>("name") ?? schedule.Kind,
+                WarmupEpochs: s.Int("warmup_epochs", 0) ?? schedule.WarmupEpochs,
+                StepEpochs: s.Int("step_size", 1) ?? schedule.StepEpochs,
+                Gamma: s.Double("gamma", 0, 1) ?? schedule.Gamma,
+                CycleEpochs: s.Int("cycle_epochs", 0) ?? schedule.CycleEpochs,
+                CycleStartEpoch: s.Int("cycle_start", 0) ?? schedule.CycleStartEpoch);
+            foreach (var (key, message) in schedule.Problems(epochs ?? 1, s.Path))
+            {
+                s.Error(key, message);
+            }
         }
         return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
     }
 
-    private static void CheckSchedule(MapReader s, ScheduleSpec schedule, int epochs)
-    {
-        // A warm-up counts from the schedule's first epoch: the stage's own, or the shared cycle's.
-        var span = schedule.CycleEpochs > 0 ? schedule.CycleEpochs : epochs;
-        if (schedule.WarmupEpochs > span)
-        {
-            var what = schedule.CycleEpochs > 0 ? $"the shared schedule's {span} epochs ('{s.Path}.cycle_epochs')" : $"this stage's {span} epochs";
-            s.Error("warmup_epochs", $"'{s.Path}.warmup_epochs' ({schedule.WarmupEpochs}) is longer than {what}");
-        }
-        if (schedule.CycleEpochs == 0 && schedule.CycleStart > 0)
-        {
-            s.Error("cycle_start", $"'{s.Path}.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'");
-        }
-        else if (schedule.CycleEpochs > 0 && schedule.CycleEpochs < epochs)
-        {
-            s.Error("cycle_epochs", $"'{s.Path}.cycle_epochs' ({schedule.CycleEpochs}) is shorter than this stage's {epochs} epochs; a shared schedule spans this stage and the ones around it");
-        }
-        else if (schedule.CycleEpochs > 0 && schedule.CycleStart + epochs > schedule.CycleEpochs)
-        {
-            s.Error("cycle_start",
-                $"this stage's {epochs} epochs from cycle epoch {schedule.CycleStart} run past the shared schedule's {schedule.CycleEpochs} epochs ('{s.Path}.cycle_epochs'); the latest start is {schedule.CycleEpochs - epochs}");
-        }
-    }
-
     private static RetrainStageSpec Retrain(MapReader r)
     {
-        var training = Training(r, OptimizerSpec.DefaultRetrainLr);
+        var training = Training(r, OptimizerSettings.DefaultRetrainLearningRate);
         if (r.Child("distill", RecipeKeys.Distill) is not { } d)
         {
             return new RetrainStageSpec(training);

@@ -1,3 +1,5 @@
+using Hodec.Training;
+
 namespace Hodec.Recipes;
 
 /// <summary>The built-in stage kinds, in the order a typical recipe uses them.</summary>
@@ -21,49 +23,11 @@ public abstract record StageSpec
     };
 }
 
-/// <summary>Optimiser settings shared by every training stage.</summary>
-public sealed record OptimizerSpec(
-    OptimizerName Name = OptimizerName.Sgd,
-    double Lr = OptimizerSpec.DefaultLr,
-    double Momentum = 0.9,
-    bool Nesterov = false,
-    double WeightDecay = OptimizerSpec.DefaultWeightDecay)
-{
-    public const double DefaultLr = 0.1;
-
-    /// <summary>Fine-tuning starts from trained weights, so <c>retrain</c> defaults to a smaller rate.</summary>
-    public const double DefaultRetrainLr = 0.01;
-    public const double DefaultWeightDecay = 5e-4;
-}
-
-public enum OptimizerName { Sgd, Adam, AdamW }
-
-/// <summary>Learning-rate schedule over the stage's epochs, or over a cycle that several stages share.</summary>
-/// <param name="Name">Schedule shape.</param>
-/// <param name="WarmupEpochs">Linear warm-up epochs.</param>
-/// <param name="StepSize">Epochs between decays (step).</param>
-/// <param name="Gamma">Decay factor (step).</param>
-/// <param name="CycleEpochs">Length of the schedule in epochs; 0 means this stage's own epochs.</param>
-/// <param name="CycleStart">The cycle epoch this stage starts at, so consecutive stages continue one schedule.</param>
-public sealed record ScheduleSpec(
-    ScheduleName Name = ScheduleName.Cosine,
-    int WarmupEpochs = 0,
-    int StepSize = ScheduleSpec.DefaultStepSize,
-    double Gamma = ScheduleSpec.DefaultGamma,
-    int CycleEpochs = 0,
-    int CycleStart = 0)
-{
-    public const int DefaultStepSize = 30;
-    public const double DefaultGamma = 0.1;
-}
-
-public enum ScheduleName { Cosine, Step, OneCycle, Constant }
-
-/// <summary>What every training stage (train, adal, retrain) is configured with.</summary>
+/// <summary>What every training stage (train, adal, retrain) is configured with; the trainer takes the optimiser and schedule as they are.</summary>
 public sealed record TrainingSettings(
     int Epochs,
-    OptimizerSpec Optimizer,
-    ScheduleSpec Schedule,
+    OptimizerSettings Optimizer,
+    ScheduleSettings Schedule,
     double LabelSmoothing = 0,
     double? GradClip = null);
 

@@ -128,7 +128,7 @@ public sealed record BudgetSpec(double? MacsReduction = null, double? ParamsRedu
 {
     public static RecipeSection Keys { get; } = new("target", "The budget the rank planner must meet.",
     [
-        new("macs_reduction", KeyType.Number, "fraction by which MACs must fall, counted on the executed path") { Min = 0, Max = 1 },
-        new("params_reduction", KeyType.Number, "fraction by which parameters must fall") { Min = 0, Max = 1 },
+        new("macs_reduction", KeyType.Number, "fraction by which MACs must fall, counted on the executed path") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.MacsReduction) },
+        new("params_reduction", KeyType.Number, "fraction by which parameters must fall") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.ParamsReduction) },
     ]);
 }

@@ -52,7 +52,7 @@ public sealed record ReferenceSpec(string Run)
 {
     public static RecipeSection Keys { get; } = new("reference", "The equal-budget dense run that deltas are taken against.",
     [
-        new("run", KeyType.String, "the run directory of the equal-budget dense run that deltas are taken against, or the group whose seed sibling `<run>-s<seed>` has this run's seed (see \"A reference that means what it says\" below)") { Required = true },
+        new("run", KeyType.String, "the run directory of the equal-budget dense run that deltas are taken against, or the group whose seed sibling `<run>-s<seed>` has this run's seed (see \"A reference that means what it says\" below)") { Required = true, Get = RecipeKey.Of<ReferenceSpec>(r => r.Run) },
     ]);
 }
 
@@ -67,8 +67,8 @@ public sealed record StartFromSpec(string Run, int Stages)
 {
     public static RecipeSection Keys { get; } = new("start_from", "Leading stages taken from another run that declares them identically.",
     [
-        new("run", KeyType.String, "the run to take the first stages from, or the group whose seed sibling `<run>-s<seed>` has this run's seed") { Required = true },
-        new("stages", KeyType.Int, "how many leading stages to take (fewer than this recipe has); see \"Shared stages\" below") { Required = true, Min = 1 },
+        new("run", KeyType.String, "the run to take the first stages from, or the group whose seed sibling `<run>-s<seed>` has this run's seed") { Required = true, Get = RecipeKey.Of<StartFromSpec>(f => f.Run) },
+        new("stages", KeyType.Int, "how many leading stages to take (fewer than this recipe has); see \"Shared stages\" below") { Required = true, Min = 1, Get = RecipeKey.Of<StartFromSpec>(f => f.Stages) },
     ]);
 }
 
@@ -84,11 +84,11 @@ public sealed record ModelSpec(string Arch, int? InChannels = null, int? NumClas
 
     public static RecipeSection Keys { get; } = new("model", "The network to compress.",
     [
-        new("arch", KeyType.String, "`resnet20`, `resnet32`, `resnet56`, ... (`hodec list models`)") { Required = true },
-        new("in_channels", KeyType.Int, "input channels") { DefaultText = "the dataset's", Min = 1 },
-        new("num_classes", KeyType.Int, "classes") { DefaultText = "the dataset's", Min = 2 },
-        new("width", KeyType.Int, "channels of the first stage") { Default = DefaultWidth, Min = 1 },
-        new("weights", KeyType.String, "pretrained weights to start from (a path)"),
+        new("arch", KeyType.String, "`resnet20`, `resnet32`, `resnet56`, ... (`hodec list models`)") { Required = true, Get = RecipeKey.Of<ModelSpec>(m => m.Arch) },
+        new("in_channels", KeyType.Int, "input channels") { DefaultText = "the dataset's", Min = 1, Get = RecipeKey.Of<ModelSpec>(m => m.InChannels) },
+        new("num_classes", KeyType.Int, "classes") { DefaultText = "the dataset's", Min = 2, Get = RecipeKey.Of<ModelSpec>(m => m.NumClasses) },
+        new("width", KeyType.Int, "channels of the first stage") { Default = DefaultWidth, Min = 1, Get = RecipeKey.Of<ModelSpec>(m => m.Width) },
+        new("weights", KeyType.String, "pretrained weights to start from (a path)") { Get = RecipeKey.Of<ModelSpec>(m => m.Weights) },
     ]);
 }
 
@@ -157,9 +157,9 @@ public sealed record AugmentSpec(int CropPadding = 0, bool Flip = false, bool No
 
     public static RecipeSection Keys { get; } = new("augment", "Training-time augmentation.",
     [
-        new("crop_padding", KeyType.Int, "random crop after padding by this many pixels (0 = off)") { Default = Defaults.CropPadding, Min = 0 },
-        new("flip", KeyType.Bool, "random horizontal flip") { Default = Defaults.Flip },
-        new("normalize", KeyType.Bool, "per-channel normalisation") { Default = Defaults.Normalize },
+        new("crop_padding", KeyType.Int, "random crop after padding by this many pixels (0 = off)") { Default = Defaults.CropPadding, Min = 0, Get = RecipeKey.Of<AugmentSpec>(a => a.CropPadding) },
+        new("flip", KeyType.Bool, "random horizontal flip") { Default = Defaults.Flip, Get = RecipeKey.Of<AugmentSpec>(a => a.Flip) },
+        new("normalize", KeyType.Bool, "per-channel normalisation") { Default = Defaults.Normalize, Get = RecipeKey.Of<AugmentSpec>(a => a.Normalize) },
     ]);
 }
 
@@ -168,7 +168,7 @@ public sealed record SubsetSpec(int? Train = null, int? Test = null)
 {
     public static RecipeSection Keys { get; } = new("subset", "Use only the first N samples of each split.",
     [
-        new("train", KeyType.Int, "use only the first N training samples") { DefaultText = "all", Min = 1 },
-        new("test", KeyType.Int, "use only the first N test samples") { DefaultText = "all", Min = 1 },
+        new("train", KeyType.Int, "use only the first N training samples") { DefaultText = "all", Min = 1, Get = RecipeKey.Of<SubsetSpec>(s => s.Train) },
+        new("test", KeyType.Int, "use only the first N test samples") { DefaultText = "all", Min = 1, Get = RecipeKey.Of<SubsetSpec>(s => s.Test) },
     ]);
 }

@@ -77,8 +77,14 @@ public sealed record RecipeKey(string Name, KeyType Type, string Doc)
     /// <summary>The value's JSON Schema for a <see cref="KeyType.Custom"/> key (description and default are added).</summary>
     public Func<JsonObject>? Schema { get; init; }
 
+    /// <summary>Reads the key's value from the record that holds it, for the resolved-recipe writer; null for keys it writes itself.</summary>
+    public Func<object, object?>? Get { get; init; }
+
     /// <summary>The docs' type column for a <see cref="KeyType.Custom"/> key.</summary>
     public string? TypeText { get; init; }
+
+    /// <summary>A typed <see cref="Get"/>: reads the value from a <typeparamref name="T"/>.</summary>
+    public static Func<object, object?> Of<T>(Func<T, object?> get) => record => get((T)record);
 
     /// <summary>A key whose value is one of <typeparamref name="T"/>'s recipe names.</summary>
     public static RecipeKey Enum<T>(string name, string doc) where T : struct, System.Enum =>

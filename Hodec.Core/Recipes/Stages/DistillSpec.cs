@@ -17,11 +17,12 @@ public sealed record DistillSpec(int? TeacherStage = null, double Temperature = 
         new("teacher", KeyType.Custom, "`dense`: the model right before `project`; `N`: the model after stage N, numbered from 1 as in the log (`0`: the starting model, needs `model.weights`); must be a stage before `project`")
         {
             Default = "dense",
+            Get = RecipeKey.Of<DistillSpec>(d => d.TeacherText),
             TypeText = "`dense` or int >= 0",
             Schema = () => new() { ["anyOf"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["const"] = "dense" }, RecipeSchema.Value(new("teacher", KeyType.Int, "") { Min = 0 })) },
         },
-        new("temperature", KeyType.Number, "softmax temperature `T`") { Default = DefaultTemperature, Min = 0, ExclusiveMin = true },
-        new("weight", KeyType.Number, "multiplier of the distillation term (cross-entropy keeps weight 1)") { Default = DefaultWeight, Min = 0 },
+        new("temperature", KeyType.Number, "softmax temperature `T`") { Default = DefaultTemperature, Min = 0, ExclusiveMin = true, Get = RecipeKey.Of<DistillSpec>(d => d.Temperature) },
+        new("weight", KeyType.Number, "multiplier of the distillation term (cross-entropy keeps weight 1)") { Default = DefaultWeight, Min = 0, Get = RecipeKey.Of<DistillSpec>(d => d.Weight) },
     ]);
 
     /// <summary>How the teacher is written in a recipe: <c>dense</c> or the stage number.</summary>

@@ -14,7 +14,7 @@ public abstract record StageSpec
     public virtual bool NeedsCompressedModel => false;
 
     /// <summary>Every stage's <c>kind</c>.</summary>
-    public static RecipeKey KindKey { get; } = RecipeKey.Enum<StageKind>("kind", "the stage kind") with { Required = true };
+    public static RecipeKey KindKey { get; } = RecipeKey.Enum<StageKind>("kind", "the stage kind") with { Required = true, Get = RecipeKey.Of<StageSpec>(s => s.Kind) };
 
     /// <summary>The training settings of a train, adal or retrain stage; null for the others.</summary>
     public static TrainingSettings? TrainingOf(StageSpec stage) => stage switch
@@ -40,36 +40,40 @@ public sealed record TrainingSettings(
     /// <summary>A training stage's <c>optimizer</c> (<see cref="OptimizerSettings"/>).</summary>
     public static RecipeSection OptimizerKeys { get; } = new("optimizer", "The optimiser.",
     [
-        RecipeKey.Enum<OptimizerKind>("name", "the algorithm") with { Default = YamlNames.Of(Optimizers.Kind) },
+        RecipeKey.Enum<OptimizerKind>("name", "the algorithm") with { Default = YamlNames.Of(Optimizers.Kind), Get = RecipeKey.Of<OptimizerSettings>(o => o.Kind) },
         new("lr", KeyType.Number, "peak learning rate")
         {
             Default = Optimizers.LearningRate, DefaultText = $"`{OptimizerSettings.DefaultLearningRate}` (`{OptimizerSettings.DefaultRetrainLearningRate}` for `retrain`)", Min = 0, ExclusiveMin = true,
+            Get = RecipeKey.Of<OptimizerSettings>(o => o.LearningRate),
         },
-        new("momentum", KeyType.Number, "momentum (SGD) or beta1 (Adam)") { Default = Optimizers.Momentum, Min = 0, Max = 1 },
-        new("nesterov", KeyType.Bool, "Nesterov momentum (SGD)") { Default = Optimizers.Nesterov },
-        new("weight_decay", KeyType.Number, "weight decay") { Default = Optimizers.WeightDecay, Min = 0 },
+        new("momentum", KeyType.Number, "momentum (SGD) or beta1 (Adam)") { Default = Optimizers.Momentum, Min = 0, Max = 1, Get = RecipeKey.Of<OptimizerSettings>(o => o.Momentum) },
+        new("nesterov", KeyType.Bool, "Nesterov momentum (SGD)") { Default = Optimizers.Nesterov, Get = RecipeKey.Of<OptimizerSettings>(o => o.Nesterov) },
+        new("weight_decay", KeyType.Number, "weight decay") { Default = Optimizers.WeightDecay, Min = 0, Get = RecipeKey.Of<OptimizerSettings>(o => o.WeightDecay) },
     ]);
 
     /// <summary>A training stage's <c>schedule</c> (<see cref="ScheduleSettings"/>).</summary>
     public static RecipeSection ScheduleKeys { get; } = new("schedule", "The learning-rate schedule.",
     [
-        RecipeKey.Enum<ScheduleKind>("name", "the schedule's shape") with { Default = YamlNames.Of(Schedules.Kind) },
-        new("warmup_epochs", KeyType.Int, "linear warm-up, counted from the schedule's first epoch") { Default = Schedules.WarmupEpochs, Min = 0 },
-        new("step_size", KeyType.Int, "epochs between decays, for `step`") { Default = Schedules.StepEpochs, Min = 1 },
-        new("gamma", KeyType.Number, "decay factor, for `step`") { Default = Schedules.Gamma, Min = 0, Max = 1 },
-        new("cycle_epochs", KeyType.Int, "length of a schedule that consecutive stages share") { Default = Schedules.CycleEpochs, DefaultText = "`0` (this stage's epochs)", Min = 0 },
-        new("cycle_start", KeyType.Int, "the epoch of the shared schedule at which this stage starts") { Default = Schedules.CycleStartEpoch, Min = 0 },
+        RecipeKey.Enum<ScheduleKind>("name", "the schedule's shape") with { Default = YamlNames.Of(Schedules.Kind), Get = RecipeKey.Of<ScheduleSettings>(s => s.Kind) },
+        new("warmup_epochs", KeyType.Int, "linear warm-up, counted from the schedule's first epoch") { Default = Schedules.WarmupEpochs, Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.WarmupEpochs) },
+        new("step_size", KeyType.Int, "epochs between decays, for `step`") { Default = Schedules.StepEpochs, Min = 1, Get = RecipeKey.Of<ScheduleSettings>(s => s.StepEpochs) },
+        new("gamma", KeyType.Number, "decay factor, for `step`") { Default = Schedules.Gamma, Min = 0, Max = 1, Get = RecipeKey.Of<ScheduleSettings>(s => s.Gamma) },
+        new("cycle_epochs", KeyType.Int, "length of a schedule that consecutive stages share") { Default = Schedules.CycleEpochs, DefaultText = "`0` (this stage's epochs)", Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.CycleEpochs) },
+        new("cycle_start", KeyType.Int, "the epoch of the shared schedule at which this stage starts") { Default = Schedules.CycleStartEpoch, Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.CycleStartEpoch) },
     ]);
 
     /// <summary>The keys every training stage (train, adal, retrain) has, after <c>kind</c>.</summary>
     public static IReadOnlyList<RecipeKey> Keys { get; } =
     [
-        new("epochs", KeyType.Int, "epochs of this stage") { Required = true, Min = 1 },
-        RecipeKey.Map("optimizer", OptimizerKeys, "the optimiser"),
-        RecipeKey.Map("schedule", ScheduleKeys, "the learning-rate schedule"),
-        new("label_smoothing", KeyType.Number, "label smoothing") { Default = 0.0, Min = 0, Max = 1 },
-        new("grad_clip", KeyType.Number, "gradient-norm clipping") { Min = 0, ExclusiveMin = true },
+        new("epochs", KeyType.Int, "epochs of this stage") { Required = true, Min = 1, Get = Training(t => t.Epochs) },
+        RecipeKey.Map("optimizer", OptimizerKeys, "the optimiser") with { Get = Training(t => t.Optimizer) },
+        RecipeKey.Map("schedule", ScheduleKeys, "the learning-rate schedule") with { Get = Training(t => t.Schedule) },
+        new("label_smoothing", KeyType.Number, "label smoothing") { Default = 0.0, Min = 0, Max = 1, Get = Training(t => t.LabelSmoothing) },
+        new("grad_clip", KeyType.Number, "gradient-norm clipping") { Min = 0, ExclusiveMin = true, Get = Training(t => t.GradClip) },
     ];
+
+    // A training key's value, read from the stage that holds these settings.
+    private static Func<object, object?> Training(Func<TrainingSettings, object?> get) => RecipeKey.Of<StageSpec>(s => get(StageSpec.TrainingOf(s)!));
 }
 
 /// <summary>Plain dense training.</summary>
@@ -84,7 +88,7 @@ public sealed record TrainStageSpec(TrainingSettings Training) : StageSpec
 public sealed record RetrainStageSpec(TrainingSettings Training, DistillSpec? Distill = null) : StageSpec
 {
     public static RecipeSection Keys { get; } = new("retrain", "Fine-tuning of the projected model, optionally distilled from a dense one.",
-        [KindKey, .. TrainingSettings.Keys, RecipeKey.Map("distill", DistillSpec.Keys, "knowledge distillation from a dense model of this run")]);
+        [KindKey, .. TrainingSettings.Keys, RecipeKey.Map("distill", DistillSpec.Keys, "knowledge distillation from a dense model of this run") with { Get = RecipeKey.Of<RetrainStageSpec>(r => r.Distill) }]);
 
     public override StageKind Kind => StageKind.Retrain;
     public override bool NeedsCompressedModel => true;
@@ -95,7 +99,7 @@ public sealed record RetrainStageSpec(TrainingSettings Training, DistillSpec? Di
 public sealed record ProjectStageSpec(bool Evaluate = true) : StageSpec
 {
     public static RecipeSection Keys { get; } = new("project", "Model surgery: each selected layer is decomposed at its planned ranks.",
-        [KindKey, new("evaluate", KeyType.Bool, "measure top-1 right before and right after projection") { Default = true }]);
+        [KindKey, new("evaluate", KeyType.Bool, "measure top-1 right before and right after projection") { Default = true, Get = RecipeKey.Of<ProjectStageSpec>(p => p.Evaluate) }]);
 
     public override StageKind Kind => StageKind.Project;
 }

@@ -42,11 +42,11 @@ public class RecipeReferenceTests
         public const double DefaultRate = 0.2;
 
         public static RecipeSection Keys { get; } = new("dropout", "Dropout before the classifier.",
-            [new("rate", KeyType.Number, "the fraction of features zeroed") { Default = DefaultRate, Min = 0, Max = 1 }]);
+            [new("rate", KeyType.Number, "the fraction of features zeroed") { Default = DefaultRate, Min = 0, Max = 1, Get = RecipeKey.Of<DropoutSpec>(d => d.Rate) }]);
     }
 
     [Fact]
-    public void AKeyDeclaredOnce_AppearsInTheSchemaAndTheDocsTable()
+    public void AKeyDeclaredOnce_AppearsInTheSchemaTheDocsTableAndTheWriter()
     {
         var root = Recipe.Keys with { Keys = [.. Recipe.Keys.Keys, RecipeKey.Map("dropout", DropoutSpec.Keys, "dropout settings")] };
 
@@ -56,6 +56,7 @@ public class RecipeReferenceTests
         Assert.Equal(RecipeSchema.VarRefPattern, rate.GetProperty("pattern").GetString());
         Assert.Contains("| `dropout.rate` | number 0..1 | `0.2` | the fraction of features zeroed |\n", RecipeReference.Table(root));
         var docs = RecipeReference.Docs("<!-- keys: dropout -->\nold\n<!-- /keys -->", new Dictionary<string, RecipeSection> { ["dropout"] = DropoutSpec.Keys });
+        Assert.Equal("rate: 0.35\n", RecipeYamlWriter.Write(DropoutSpec.Keys, new DropoutSpec(0.35)));
         Assert.Equal("<!-- keys: dropout -->\n| key | type | default | meaning |\n|---|---|---|---|\n| `rate` | number 0..1 | `0.2` | the fraction of features zeroed |\n<!-- /keys -->", docs);
     }
 

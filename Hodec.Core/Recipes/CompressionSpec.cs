@@ -47,13 +47,13 @@ public sealed record CompressionSpec(
 
     public static RecipeSection Keys { get; } = new("compression", "Which layers are compressed, to what and how much.",
     [
-        RecipeKey.Enum<CompressionFormat>("format", "compression method of selected layers (see [the methods](#compression-methods))") with { Default = YamlNames.Of(CompressionFormat.Hodec) },
-        new("include", KeyType.StringList, "layers to compress: " + PatternsDoc) { DefaultText = "every layer the format applies to" },
-        new("exclude", KeyType.StringList, "layers to keep dense: " + PatternsDoc),
-        RankSpec.Key with { Doc = "default ranks (see below); omit to let the planner meet `target`" },
-        new("order", KeyType.Int, "factorisation order d: channels split into d balanced factors") { Default = DefaultOrder, Min = 1, Max = 8 },
-        new("rules", KeyType.MapList, "per-layer overrides, applied in order (see below)") { Section = LayerRule.Keys },
-        RecipeKey.Map("target", BudgetSpec.Keys, "budget for the rank planner"),
+        RecipeKey.Enum<CompressionFormat>("format", "compression method of selected layers (see [the methods](#compression-methods))") with { Default = YamlNames.Of(CompressionFormat.Hodec), Get = RecipeKey.Of<CompressionSpec>(c => c.Format) },
+        new("include", KeyType.StringList, "layers to compress: " + PatternsDoc) { DefaultText = "every layer the format applies to", Get = RecipeKey.Of<CompressionSpec>(c => c.Include) },
+        new("exclude", KeyType.StringList, "layers to keep dense: " + PatternsDoc) { Get = RecipeKey.Of<CompressionSpec>(c => c.Exclude) },
+        RankSpec.Key with { Doc = "default ranks (see below); omit to let the planner meet `target`", Get = RecipeKey.Of<CompressionSpec>(c => c.Ranks) },
+        new("order", KeyType.Int, "factorisation order d: channels split into d balanced factors") { Default = DefaultOrder, Min = 1, Max = 8, Get = RecipeKey.Of<CompressionSpec>(c => c.Order) },
+        new("rules", KeyType.MapList, "per-layer overrides, applied in order (see below)") { Section = LayerRule.Keys, Get = RecipeKey.Of<CompressionSpec>(c => c.Rules) },
+        RecipeKey.Map("target", BudgetSpec.Keys, "budget for the rank planner") with { Get = RecipeKey.Of<CompressionSpec>(c => c.Target) },
     ]);
 }
 
@@ -101,8 +101,8 @@ public sealed record FactorizationSpec(IReadOnlyList<int> In, IReadOnlyList<int>
 {
     public static RecipeSection Keys { get; } = new("factorization", "Channel factorisation of one layer.",
     [
-        new("in", KeyType.IntList, "factors that multiply to the input channels") { Required = true, Min = 1 },
-        new("out", KeyType.IntList, "factors that multiply to the output channels (as many as `in`)") { Required = true, Min = 1 },
+        new("in", KeyType.IntList, "factors that multiply to the input channels") { Required = true, Min = 1, Get = RecipeKey.Of<FactorizationSpec>(f => f.In) },
+        new("out", KeyType.IntList, "factors that multiply to the output channels (as many as `in`)") { Required = true, Min = 1, Get = RecipeKey.Of<FactorizationSpec>(f => f.Out) },
     ]);
 
     public bool Equals(FactorizationSpec? other) => other is not null && In.SequenceEqual(other.In) && Out.SequenceEqual(other.Out);
@@ -115,11 +115,11 @@ public sealed record LayerRule(string Match, RankSpec? Ranks = null, Factorizati
 {
     public static RecipeSection Keys { get; } = new("rule", "A per-layer override; a later rule wins.",
     [
-        new("match", KeyType.String, "a glob, `re:` regex or `type:` selector of the layers the rule applies to") { Required = true },
-        RankSpec.Key,
-        RecipeKey.Map("factorization", FactorizationSpec.Keys, "`{ in: [I_1..I_d], out: [O_1..O_d] }`"),
-        RecipeKey.Enum<CompressionFormat>("format", "the method of the matched layers"),
-        new("skip", KeyType.Bool, "leave the matched layers dense") { Default = false },
+        new("match", KeyType.String, "a glob, `re:` regex or `type:` selector of the layers the rule applies to") { Required = true, Get = RecipeKey.Of<LayerRule>(r => r.Match) },
+        RankSpec.Key with { Get = RecipeKey.Of<LayerRule>(r => r.Ranks) },
+        RecipeKey.Map("factorization", FactorizationSpec.Keys, "`{ in: [I_1..I_d], out: [O_1..O_d] }`") with { Flow = true, Get = RecipeKey.Of<LayerRule>(r => r.Factorization) },
+        RecipeKey.Enum<CompressionFormat>("format", "the method of the matched layers") with { Get = RecipeKey.Of<LayerRule>(r => r.Format) },
+        new("skip", KeyType.Bool, "leave the matched layers dense") { Default = false, Get = RecipeKey.Of<LayerRule>(r => r.Skip ? true : null) },
     ]);
 }
 

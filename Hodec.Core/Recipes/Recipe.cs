@@ -32,17 +32,17 @@ public sealed record Recipe(
     /// <summary>The top-level keys.</summary>
     public static RecipeSection Keys { get; } = new("root", "A whole Hodec compression job: model, data, which layers to compress and how, and the ordered stages to run.",
     [
-        new("version", KeyType.Custom, $"must be `{CurrentVersion}`") { Required = true, TypeText = "int", Schema = () => new() { ["const"] = CurrentVersion } },
-        new("name", KeyType.String, "run name, used in reports and the run directory") { Required = true },
-        new("seed", KeyType.Int, "seed for initialisation, data order, augmentation and the validation split") { Default = DefaultSeed },
+        new("version", KeyType.Custom, $"must be `{CurrentVersion}`") { Required = true, TypeText = "int", Schema = () => new() { ["const"] = CurrentVersion }, Get = RecipeKey.Of<Recipe>(r => r.Version) },
+        new("name", KeyType.String, "run name, used in reports and the run directory") { Required = true, Get = RecipeKey.Of<Recipe>(r => r.Name) },
+        new("seed", KeyType.Int, "seed for initialisation, data order, augmentation and the validation split") { Default = DefaultSeed, Get = RecipeKey.Of<Recipe>(r => r.Seed) },
+        new("seeds", KeyType.IntList, "run the recipe once per seed, each into `<run directory>-s<seed>` (see \"Seeds\" below); `--seeds` on the command line wins, and `--seed` runs one") { Schema = () => new() { ["uniqueItems"] = true, ["minItems"] = 1 }, Get = RecipeKey.Of<Recipe>(r => r.Seeds) },
         new("vars", KeyType.Custom, "variables, referenced in any scalar as `${vars.NAME}`; see \"Variables\" below") { TypeText = "mapping", Schema = () => new() { ["type"] = "object", ["additionalProperties"] = true } },
-        RecipeKey.Map("model", ModelSpec.Keys, "the network; see below") with { Required = true },
-        RecipeKey.Map("data", DataSpec.Keys, "the dataset and its loading; see below") with { Required = true },
-        RecipeKey.Map("compression", CompressionSpec.Keys, "which layers to compress, to what and how much; needed by `adal` and `project`"),
+        RecipeKey.Map("model", ModelSpec.Keys, "the network; see below") with { Required = true, Get = RecipeKey.Of<Recipe>(r => r.Model) },
+        RecipeKey.Map("data", DataSpec.Keys, "the dataset and its loading; see below") with { Required = true, Get = RecipeKey.Of<Recipe>(r => r.Data) },
+        RecipeKey.Map("compression", CompressionSpec.Keys, "which layers to compress, to what and how much; needed by `adal` and `project`") with { Get = RecipeKey.Of<Recipe>(r => r.Compression) },
         new("stages", KeyType.Custom, "the stages to run, in order; at least one") { Required = true, TypeText = "list", Schema = () => RecipeSchema.Stages(StageSections.All) },
-        RecipeKey.Map("reference", ReferenceSpec.Keys, "the equal-budget dense run that deltas are taken against"),
-        new("seeds", KeyType.IntList, "run the recipe once per seed, each into `<run directory>-s<seed>` (see \"Seeds\" below); `--seeds` on the command line wins, and `--seed` runs one") { Schema = () => new() { ["uniqueItems"] = true, ["minItems"] = 1 } },
-        RecipeKey.Map("start_from", StartFromSpec.Keys, "take the first stages from another run instead of running them again; see \"Shared stages\" below"),
+        RecipeKey.Map("reference", ReferenceSpec.Keys, "the equal-budget dense run that deltas are taken against") with { Get = RecipeKey.Of<Recipe>(r => r.Reference) },
+        RecipeKey.Map("start_from", StartFromSpec.Keys, "take the first stages from another run instead of running them again; see \"Shared stages\" below") with { Get = RecipeKey.Of<Recipe>(r => r.StartFrom) },
     ]);
 }
 
@@ -130,23 +130,23 @@ public sealed record DataSpec(
 
     public static RecipeSection Keys { get; } = new("data", "The dataset, how it is loaded and the validation split.",
     [
-        new("dataset", KeyType.String, "e.g. `fashion-mnist-mini` (bundled), `fashion-mnist`, `cifar10`, or `imagefolder` for your own images (below)") { Required = true },
-        new("root", KeyType.String, "folder holding the dataset; for `imagefolder`, the folder holding the split folders (relative to the current directory)") { Default = DefaultRoot },
-        new("batch_size", KeyType.Int, "training batch") { Default = DefaultBatchSize, Min = 1 },
-        new("eval_batch_size", KeyType.Int, "evaluation batch") { Default = DefaultEvalBatchSize, Min = 1 },
-        RecipeKey.Map("augment", AugmentSpec.Keys, "training-time augmentation"),
-        RecipeKey.Map("subset", SubsetSpec.Keys, "use only the first N samples of each split"),
-        new("threads", KeyType.Int, "torch CPU threads") { DefaultText = "all cores", Min = 1 },
+        new("dataset", KeyType.String, "e.g. `fashion-mnist-mini` (bundled), `fashion-mnist`, `cifar10`, or `imagefolder` for your own images (below)") { Required = true, Get = RecipeKey.Of<DataSpec>(d => d.Dataset) },
+        new("root", KeyType.String, "folder holding the dataset; for `imagefolder`, the folder holding the split folders (relative to the current directory)") { Default = DefaultRoot, Get = RecipeKey.Of<DataSpec>(d => d.Root) },
+        new("batch_size", KeyType.Int, "training batch") { Default = DefaultBatchSize, Min = 1, Get = RecipeKey.Of<DataSpec>(d => d.BatchSize) },
+        new("eval_batch_size", KeyType.Int, "evaluation batch") { Default = DefaultEvalBatchSize, Min = 1, Get = RecipeKey.Of<DataSpec>(d => d.EvalBatchSize) },
+        RecipeKey.Map("augment", AugmentSpec.Keys, "training-time augmentation") with { Get = RecipeKey.Of<DataSpec>(d => d.Augmentation) },
+        RecipeKey.Map("subset", SubsetSpec.Keys, "use only the first N samples of each split") with { Get = RecipeKey.Of<DataSpec>(d => d.Subset) },
+        new("threads", KeyType.Int, "torch CPU threads") { DefaultText = "all cores", Min = 1, Get = RecipeKey.Of<DataSpec>(d => d.Threads) },
         new("validation", KeyType.Custom, "training images held out as the validation split: a fraction below 1, a whole count from 1 (e.g. `6000`), or `0` for none. None of the built-in datasets has an official validation split, so 10% of the training split is the default. For `imagefolder`, a folder name (e.g. `val`) reads a separate validation folder under `root` instead. See \"Validation, test and the reference\" below")
         {
             Default = DefaultValidation,
             TypeText = "number or folder",
             Schema = () => new() { ["anyOf"] = new JsonArray(RecipeSchema.Value(new("validation", KeyType.Number, "") { Min = 0 }), new JsonObject { ["type"] = "string" }) },
         },
-        new("train", KeyType.String, FolderOnly + "the training folder under `root`; its class folders name the classes") { Default = ImageFolderOptions.DefaultTrain },
-        new("test", KeyType.String, FolderOnly + "the test folder under `root`. An ImageNet-style `val/` folder (the one with labels) is the test split: write `test: val`") { Default = ImageFolderOptions.DefaultTest },
+        new("train", KeyType.String, FolderOnly + "the training folder under `root`; its class folders name the classes") { Default = ImageFolderOptions.DefaultTrain, Get = RecipeKey.Of<DataSpec>(d => d.Folder?.Train) },
+        new("test", KeyType.String, FolderOnly + "the test folder under `root`. An ImageNet-style `val/` folder (the one with labels) is the test split: write `test: val`") { Default = ImageFolderOptions.DefaultTest, Get = RecipeKey.Of<DataSpec>(d => d.Folder?.Test) },
         RecipeKey.Map("transforms", TransformKeys.Transforms, FolderOnly + "torchvision transforms, see \"Image folders\" below"),
-        RecipeKey.Enum<BadImagePolicy>("on_bad_image", FolderOnly + "a file that cannot be decoded stops the run before training, naming every such file; `skip` leaves them out and logs how many and which") with { Default = YamlNames.Of(BadImagePolicy.Error) },
+        RecipeKey.Enum<BadImagePolicy>("on_bad_image", FolderOnly + "a file that cannot be decoded stops the run before training, naming every such file; `skip` leaves them out and logs how many and which") with { Default = YamlNames.Of(BadImagePolicy.Error), Get = RecipeKey.Of<DataSpec>(d => d.Folder?.OnBadImage) },
     ]);
 }
 

@@ -12,41 +12,35 @@ namespace Hodec.Recipes;
 /// </summary>
 public static class RecipeYamlWriter
 {
-    public static string Write(Recipe recipe)
+    public static string Write(Recipe recipe) => Text(Section(Recipe.Keys, recipe));
+
+    /// <summary>
+    /// The keys of <paramref name="section"/> that declare a <see cref="RecipeKey.Get"/>, read from
+    /// <paramref name="record"/>, as YAML text (what a resolved recipe writes for such a mapping).
+    /// </summary>
+    public static string Write(RecipeSection section, object record) => Text(Section(section, record));
+
+    private static string Text(YamlNode root)
     {
-        var root = Map(
-            ("version", S(recipe.Version)),
-            ("name", Str(recipe.Name)),
-            ("seed", S(recipe.Seed)),
-            ("seeds", recipe.Seeds is { } seeds ? Ints(seeds) : null),
-            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, Scalar(v.Value)))])),
-            ("model", Section(ModelSpec.Keys, recipe.Model)),
-            ("data", Data(recipe.Data)),
-            ("compression", recipe.Compression is { } c ? Compression(c) : null),
-            ("stages", new YamlSequenceNode(recipe.Stages.Select(Stage))),
-            ("reference", recipe.Reference is { } r ? Section(ReferenceSpec.Keys, r) : null),
-            ("start_from", recipe.StartFrom is { } f ? Section(StartFromSpec.Keys, f) : null));
         var writer = new StringWriter { NewLine = "\n" };
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var text = writer.ToString();
         return (text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text).TrimEnd() + "\n";
     }
 
-    /// <summary>
-    /// The keys of <paramref name="section"/> that declare a <see cref="RecipeKey.Get"/>, read from
-    /// <paramref name="record"/>, as YAML text (what a resolved recipe writes for such a mapping).
-    /// </summary>
-    public static string Write(RecipeSection section, object record)
-    {
-        var writer = new StringWriter { NewLine = "\n" };
-        new YamlStream(new YamlDocument(Section(section, record))).Save(writer, assignAnchors: false);
-        var text = writer.ToString();
-        return (text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text).TrimEnd() + "\n";
-    }
-
-    // A mapping written from its key declarations: each key with a getter, in declaration order; null values left out.
+    // A mapping written from its key declarations, in declaration order; null values left out.
     private static YamlMappingNode Section(RecipeSection section, object record) =>
-        Map([.. section.Keys.Where(k => k.Get is not null).Select(k => (k.Name, Value(k, k.Get!(record))))]);
+        Map([.. section.Keys.Select(k => (k.Name, k.Get is { } get ? Value(k, get(record)) : Own(k, record)))]);
+
+    // The keys whose form is the writer's own; any other key without a getter is left out (rho.final: the factor it set is written).
+    private static YamlNode? Own(RecipeKey key, object record) => (key.Name, record) switch
+    {
+        ("vars", Recipe r) => r.Vars.Count == 0 ? null : Map([.. r.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, (YamlNode?)Scalar(v.Value)))]),
+        ("stages", Recipe r) => new YamlSequenceNode(r.Stages.Select(Stage)),
+        ("validation", DataSpec d) => d.Folder?.Validation is { } folder ? Str(folder) : S(d.Validation),
+        ("transforms", DataSpec d) => d.Folder is { } f ? Map(("train", Transforms(f.TrainTransforms ?? [])), ("test", Transforms(f.TestTransforms ?? []))) : null,
+        _ => null,
+    };
 
     private static YamlNode? Value(RecipeKey key, object? value) => value switch
     {
@@ -59,7 +53,12 @@ public static class RecipeYamlWriter
         // Before the integer lists: the runtime lets an array of enums pass for an array of integers.
         System.Collections.IEnumerable names when key.Type == KeyType.EnumList => Flow(names.Cast<Enum>().Select(n => S(YamlNames.Of(n)))),
         IEnumerable<int> ints => Ints(ints),
-        _ when key.Section is { } section && key.Type == KeyType.Custom => Flowing(Section(section, value)),
+        RankSpec r => r.Uniform is { } u ? S(u) : Ints(r.PerBond!),
+        IReadOnlyList<string> texts when key.Type == KeyType.StringList => texts.Count == 0 ? null : Flow(texts.Select(Str)),
+        System.Collections.IEnumerable items when key.Type == KeyType.MapList => items.Cast<object>().ToList() is { Count: > 0 } list
+            ? new YamlSequenceNode(list.Select(item => Section(key.Section!, item)))
+            : null,
+        _ when key.Section is { } section && (key.Type == KeyType.Custom || key.Flow) => Flowing(Section(section, value)),
         _ when key.Section is { } section => Section(section, value),
         _ => throw new InvalidOperationException($"no YAML form for '{key.Name}' ({value.GetType().Name})"),
     };
@@ -69,17 +68,6 @@ public static class RecipeYamlWriter
         map.Style = MappingStyle.Flow;
         return map;
     }
-
-    private static YamlNode Data(DataSpec d) => Map(
-        ("dataset", Str(d.Dataset)), ("root", Str(d.Root)), ("batch_size", S(d.BatchSize)), ("eval_batch_size", S(d.EvalBatchSize)),
-        ("augment", Section(AugmentSpec.Keys, d.Augmentation)),
-        ("subset", d.Subset is { } s ? Section(SubsetSpec.Keys, s) : null),
-        ("threads", S(d.Threads)),
-        ("validation", d.Folder?.Validation is { } folder ? Str(folder) : S(d.Validation)),
-        ("train", d.Folder is { } f ? Str(f.Train) : null),
-        ("test", d.Folder is { } g ? Str(g.Test) : null),
-        ("transforms", d.Folder is { } h ? Map(("train", Transforms(h.TrainTransforms ?? [])), ("test", Transforms(h.TestTransforms ?? []))) : null),
-        ("on_bad_image", d.Folder is { } b ? S(b.OnBadImage.ToString().ToLowerInvariant()) : null));
 
     private static YamlSequenceNode Transforms(IReadOnlyList<ImageTransform> transforms) => new(transforms.Select(t => (YamlNode)Map((t.Name, t switch
     {
@@ -94,23 +82,7 @@ public static class RecipeYamlWriter
 
     private static YamlSequenceNode Doubles(IEnumerable<double> items) => Flow(items.Select(d => (YamlNode)S(d.ToString("R", CultureInfo.InvariantCulture))));
 
-    private static YamlNode Compression(CompressionSpec c) => Map(
-        ("format", S(YamlNames.Of(c.Format))),
-        ("include", c.Include.Count == 0 ? null : Flow(c.Include.Select(Str))),
-        ("exclude", c.Exclude.Count == 0 ? null : Flow(c.Exclude.Select(Str))),
-        ("ranks", Ranks(c.Ranks)),
-        ("order", S(c.Order)),
-        ("rules", c.Rules.Count == 0 ? null : new YamlSequenceNode(c.Rules.Select(r => Map(
-            ("match", Str(r.Match)),
-            ("ranks", Ranks(r.Ranks)),
-            ("factorization", r.Factorization is { } f ? FlowMap(("in", Ints(f.In)), ("out", Ints(f.Out))) : null),
-            ("format", r.Format is { } rf ? S(YamlNames.Of(rf)) : null),
-            ("skip", r.Skip ? S(true) : null))))),
-        ("target", c.Target is { } t ? Section(BudgetSpec.Keys, t) : null));
-
     private static YamlNode Stage(StageSpec stage) => Section(StageSections.All[stage.Kind], stage);
-
-    private static YamlNode? Ranks(RankSpec? r) => r is null ? null : r.Uniform is { } u ? S(u) : Ints(r.PerBond!);
 
     private static YamlMappingNode Map(params (string Key, YamlNode? Value)[] entries)
     {

@@ -80,6 +80,9 @@ public sealed record RecipeKey(string Name, KeyType Type, string Doc)
     /// <summary>Reads the key's value from the record that holds it, for the resolved-recipe writer; null for keys it writes itself.</summary>
     public Func<object, object?>? Get { get; init; }
 
+    /// <summary>Whether the writer puts the value on one line (<c>{ in: [2, 2], out: [4, 4] }</c>).</summary>
+    public bool Flow { get; init; }
+
     /// <summary>The docs' type column for a <see cref="KeyType.Custom"/> key.</summary>
     public string? TypeText { get; init; }
 

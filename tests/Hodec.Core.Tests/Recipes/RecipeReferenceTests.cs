@@ -64,7 +64,7 @@ public class RecipeReferenceTests
     public void ReaderKeyLists_AreTheDeclaredSections()
     {
         Assert.Equal(["kind", "epochs", "optimizer", "schedule", "label_smoothing", "grad_clip", "rho", "update_every"], RecipeKeys.Adal);
-        Assert.Equal(["version", "name", "seed", "vars", "model", "data", "compression", "stages", "reference", "seeds", "start_from"], RecipeKeys.Root);
+        Assert.Equal(["version", "name", "seed", "seeds", "vars", "model", "data", "compression", "stages", "reference", "start_from"], RecipeKeys.Root);
         Assert.Same(TrainingSettings.OptimizerKeys, RecipeKeys.Sections["optimizer"]);
     }
 }

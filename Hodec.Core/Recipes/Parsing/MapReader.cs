@@ -170,6 +170,15 @@ internal sealed class MapReader
         return v;
     }
 
+    /// <summary>The integer under <paramref name="key"/>, or the key's declared default.</summary>
+    public int IntOrDefault(string key) => Int(key) ?? (int)Declared(key).Default!;
+
+    /// <summary>The number under <paramref name="key"/>, or the key's declared default.</summary>
+    public double DoubleOrDefault(string key) => Double(key) ?? Convert.ToDouble(Declared(key).Default, CultureInfo.InvariantCulture);
+
+    /// <summary>The boolean under <paramref name="key"/>, or the key's declared default.</summary>
+    public bool BoolOrDefault(string key) => Bool(key) ?? (bool)Declared(key).Default!;
+
     public bool? Bool(string key)
     {
         var text = Scalar(key, "true or false");

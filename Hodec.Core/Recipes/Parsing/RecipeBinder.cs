@@ -94,7 +94,7 @@ internal static class RecipeBinder
             dataRoot,
             d.Int("batch_size") ?? DataSpec.DefaultBatchSize,
             d.Int("eval_batch_size") ?? DataSpec.DefaultEvalBatchSize,
-            a is null ? null : new AugmentSpec(a.Int("crop_padding") ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
+            a is null ? null : new AugmentSpec(a.IntOrDefault("crop_padding"), a.BoolOrDefault("flip"), a.BoolOrDefault("normalize")),
             s is null ? null : new SubsetSpec(s.Int("train"), s.Int("test")),
             d.Int("threads"),
             folder?.Validation is not null || IsFolderName(d.Get("validation")) ? 0 : Validation(d),
@@ -217,7 +217,7 @@ internal static class RecipeBinder
                 factorization = new FactorizationSpec(fin, fout);
             }
         }
-        return new LayerRule(match, Ranks(r, "ranks"), factorization, r.Enum<CompressionFormat>("format"), r.Bool("skip") ?? false);
+        return new LayerRule(match, Ranks(r, "ranks"), factorization, r.Enum<CompressionFormat>("format"), r.BoolOrDefault("skip"));
     }
 
     private static RankSpec? Ranks(MapReader m, string key)
@@ -275,7 +275,7 @@ internal static class RecipeBinder
                 StageKind.Train => MapReader.Open(tree, locations, map, path, TrainStageSpec.Keys, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
                 StageKind.Retrain => MapReader.Open(tree, locations, map, path, RetrainStageSpec.Keys, what, Elsewhere) is { } r ? Retrain(r) : null,
                 StageKind.Adal => MapReader.Open(tree, locations, map, path, AdalStageSpec.Keys, what, Elsewhere) is { } r ? Adal(r) : null,
-                StageKind.Project => MapReader.Open(tree, locations, map, path, ProjectStageSpec.Keys, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
+                StageKind.Project => MapReader.Open(tree, locations, map, path, ProjectStageSpec.Keys, what, Elsewhere) is { } r ? new ProjectStageSpec(r.BoolOrDefault("evaluate")) : null,
                 StageKind.Evaluate => MapReader.Open(tree, locations, map, path, EvaluateStageSpec.Keys, what, Elsewhere) is { } r ? Evaluate(r) : null,
                 StageKind.Export => MapReader.Open(tree, locations, map, path, ExportStageSpec.Keys, what, Elsewhere) is { } r ? Export(r) : null,
                 _ => null,
@@ -333,7 +333,7 @@ internal static class RecipeBinder
                 s.Error(key, message);
             }
         }
-        return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing") ?? 0, r.Double("grad_clip"));
+        return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.DoubleOrDefault("label_smoothing"), r.Double("grad_clip"));
     }
 
     private static RetrainStageSpec Retrain(MapReader r)
@@ -395,7 +395,7 @@ internal static class RecipeBinder
         var factor = p.Double("factor");
         var final = p.Double("final");
         var stepEpochs = p.Int("step_epochs") ?? RhoSpec.DefaultStepEpochs;
-        var rescale = p.Bool("rescale_dual") ?? true;
+        var rescale = p.BoolOrDefault("rescale_dual");
         if (final is not null && factor is not null)
         {
             p.Error("final", $"'{p.Path}' gives both 'factor' and 'final'; give one ('final' sets the factor that reaches it in the last epoch)");

@@ -175,7 +175,7 @@ public static class HodecPipeline
     {
         if (recipe.Data.Folder is { } folder)
         {
-            var load = ImageFolderDataset.Load(folder.Options(recipe.Data.Root), recipe.Data.Subset?.Train, recipe.Data.Subset?.Test, recipe.Data.ValidationCount, recipe.Seed);
+            var load = ImageFolderDataset.Load(folder, recipe.Data.Subset?.Train, recipe.Data.Subset?.Test, recipe.Data.ValidationCount, recipe.Seed);
             log?.Information("Decoded {Files} images from {Root} in {Seconds:F1} s ({PerSecond:F0} images/s), cached in memory as {Bytes} bytes",
                 load.Files, Path.GetFullPath(recipe.Data.Root), load.Elapsed.TotalSeconds, load.Files / Math.Max(1e-9, load.Elapsed.TotalSeconds),
                 load.Splits.Train.Images.NumberOfElements + load.Splits.Test.Images.NumberOfElements + (load.Splits.Validation?.Images.NumberOfElements ?? 0));

@@ -1,4 +1,5 @@
 using Hodec.Recipes;
+using Hodec.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -125,9 +126,9 @@ public static class MemoryCheck
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value:0.#} {units[unit]}");
     }
 
-    private static long OptimizerSlots(OptimizerSpec optimizer) => optimizer.Name switch
+    private static long OptimizerSlots(OptimizerSettings optimizer) => optimizer.Kind switch
     {
-        OptimizerName.Sgd => optimizer.Momentum > 0 ? 1 : 0,
+        OptimizerKind.Sgd => optimizer.Momentum > 0 ? 1 : 0,
         _ => 2,
     };
 

@@ -15,7 +15,7 @@ public static class RecipeModel
     /// class folders and transforms (no image is decoded).
     /// </summary>
     public static DatasetInfo Dataset(Recipe recipe) =>
-        recipe.Data.Folder is { } folder ? ImageFolderDataset.Describe(folder.Options(recipe.Data.Root)) : DatasetRegistry.Get(recipe.Data.Dataset);
+        recipe.Data.Folder is { } folder ? ImageFolderDataset.Describe(folder) : DatasetRegistry.Get(recipe.Data.Dataset);
 
     /// <summary>The training augmentation: <c>data.augment</c>'s, plus an image folder's random transforms.</summary>
     public static AugmentSettings Augment(Recipe recipe)
@@ -25,7 +25,7 @@ public static class RecipeModel
         {
             return augment;
         }
-        var plan = TransformPlan.Of(folder.TrainTransforms ?? []);
+        var plan = folder.TrainPlan;
         return augment with
         {
             ResizedCrop = plan.ResizedCrop,
@@ -76,19 +76,8 @@ public static class RecipeModel
             EvalBatchSize = recipe.Data.EvalBatchSize,
             // A distinct, fixed seed per stage: data order and augmentation differ between stages but never between runs.
             Seed = recipe.Seed + (1000L * (index + 1)),
-            Optimizer = new OptimizerSettings(
-                t.Optimizer.Name switch { OptimizerName.Adam => OptimizerKind.Adam, OptimizerName.AdamW => OptimizerKind.AdamW, _ => OptimizerKind.Sgd },
-                t.Optimizer.Lr, t.Optimizer.Momentum, t.Optimizer.Nesterov, t.Optimizer.WeightDecay, Beta1: t.Optimizer.Momentum),
-            Schedule = new ScheduleSettings(
-                t.Schedule.Name switch
-                {
-                    ScheduleName.Step => ScheduleKind.Step,
-                    ScheduleName.OneCycle => ScheduleKind.OneCycle,
-                    ScheduleName.Constant => ScheduleKind.Constant,
-                    _ => ScheduleKind.Cosine,
-                },
-                t.Schedule.WarmupEpochs, StepEpochs: t.Schedule.StepSize, Gamma: t.Schedule.Gamma,
-                CycleEpochs: t.Schedule.CycleEpochs, CycleStartEpoch: t.Schedule.CycleStart),
+            Optimizer = t.Optimizer,
+            Schedule = t.Schedule,
             LabelSmoothing = t.LabelSmoothing,
             GradientClipNorm = t.GradClip,
             Augment = Augment(recipe),
@@ -99,5 +88,5 @@ public static class RecipeModel
     }
 
     /// <summary>Evaluation settings (batch size and normalisation) for <see cref="Trainer.Evaluate"/>.</summary>
-    public static TrainerSettings EvalSettings(Recipe recipe) => TrainerSettings(recipe, new TrainingSettings(1, new OptimizerSpec(), new ScheduleSpec()), 0, null);
+    public static TrainerSettings EvalSettings(Recipe recipe) => TrainerSettings(recipe, new TrainingSettings(1, new OptimizerSettings(), new ScheduleSettings()), 0, null);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Hodec.Recipes;
 
 /// <summary>The format (compression method) a layer is compressed to; each has its method in <c>Hodec.Methods</c>.</summary>
@@ -40,6 +42,19 @@ public sealed record CompressionSpec(
     BudgetSpec? Target)
 {
     public const int DefaultOrder = 2;
+
+    private const string PatternsDoc = "globs over dotted layer paths, `re:REGEX` or `type:Conv2d`; a pattern that matches no layer is an error";
+
+    public static RecipeSection Keys { get; } = new("compression", "Which layers are compressed, to what and how much.",
+    [
+        RecipeKey.Enum<CompressionFormat>("format", "compression method of selected layers (see [the methods](#compression-methods))") with { Default = YamlNames.Of(CompressionFormat.Hodec), Get = RecipeKey.Of<CompressionSpec>(c => c.Format) },
+        new("include", KeyType.StringList, "layers to compress: " + PatternsDoc) { DefaultText = "every layer the format applies to", Get = RecipeKey.Of<CompressionSpec>(c => c.Include) },
+        new("exclude", KeyType.StringList, "layers to keep dense: " + PatternsDoc) { Get = RecipeKey.Of<CompressionSpec>(c => c.Exclude) },
+        RankSpec.Key with { Doc = "default ranks (see below); omit to let the planner meet `target`", Get = RecipeKey.Of<CompressionSpec>(c => c.Ranks) },
+        new("order", KeyType.Int, "factorisation order d: channels split into d balanced factors") { Default = DefaultOrder, Min = 1, Max = 8, Get = RecipeKey.Of<CompressionSpec>(c => c.Order) },
+        new("rules", KeyType.MapList, "per-layer overrides, applied in order (see below)") { Section = LayerRule.Keys, Get = RecipeKey.Of<CompressionSpec>(c => c.Rules) },
+        RecipeKey.Map("target", BudgetSpec.Keys, "budget for the rank planner") with { Get = RecipeKey.Of<CompressionSpec>(c => c.Target) },
+    ]);
 }
 
 /// <summary>
@@ -57,6 +72,18 @@ public sealed record RankSpec
     public int? Uniform { get; }
     public IReadOnlyList<int>? PerBond { get; }
 
+    /// <summary>TT ranks, in <c>compression</c> and in a rule.</summary>
+    public static RecipeKey Key { get; } = new("ranks", KeyType.Custom, "one integer caps every bond, a list gives one rank per bond (see below)")
+    {
+        TypeText = "int or list",
+        Schema = () => new()
+        {
+            ["oneOf"] = new JsonArray(
+                RecipeSchema.Value(new("ranks", KeyType.Int, "") { Min = 1 }),
+                RecipeSchema.Value(new("ranks", KeyType.IntList, "") { Min = 1 })),
+        },
+    };
+
     public static RankSpec Of(int rank) => new(rank, null);
     public static RankSpec Of(IReadOnlyList<int> ranks) => new(null, ranks);
 
@@ -72,13 +99,36 @@ public sealed record RankSpec
 /// <summary>Channel factorisation: <c>In</c> multiplies to the input channels, <c>Out</c> to the output channels.</summary>
 public sealed record FactorizationSpec(IReadOnlyList<int> In, IReadOnlyList<int> Out)
 {
+    public static RecipeSection Keys { get; } = new("factorization", "Channel factorisation of one layer.",
+    [
+        new("in", KeyType.IntList, "factors that multiply to the input channels") { Required = true, Min = 1, Get = RecipeKey.Of<FactorizationSpec>(f => f.In) },
+        new("out", KeyType.IntList, "factors that multiply to the output channels (as many as `in`)") { Required = true, Min = 1, Get = RecipeKey.Of<FactorizationSpec>(f => f.Out) },
+    ]);
+
     public bool Equals(FactorizationSpec? other) => other is not null && In.SequenceEqual(other.In) && Out.SequenceEqual(other.Out);
     public override int GetHashCode() => HashCode.Combine(In.Count, Out.Count);
     public override string ToString() => $"in [{string.Join(", ", In)}], out [{string.Join(", ", Out)}]";
 }
 
 /// <summary>A per-layer override. Null fields leave what earlier rules or the defaults said.</summary>
-public sealed record LayerRule(string Match, RankSpec? Ranks = null, FactorizationSpec? Factorization = null, CompressionFormat? Format = null, bool Skip = false);
+public sealed record LayerRule(string Match, RankSpec? Ranks = null, FactorizationSpec? Factorization = null, CompressionFormat? Format = null, bool Skip = false)
+{
+    public static RecipeSection Keys { get; } = new("rule", "A per-layer override; a later rule wins.",
+    [
+        new("match", KeyType.String, "a glob, `re:` regex or `type:` selector of the layers the rule applies to") { Required = true, Get = RecipeKey.Of<LayerRule>(r => r.Match) },
+        RankSpec.Key with { Get = RecipeKey.Of<LayerRule>(r => r.Ranks) },
+        RecipeKey.Map("factorization", FactorizationSpec.Keys, "`{ in: [I_1..I_d], out: [O_1..O_d] }`") with { Flow = true, Get = RecipeKey.Of<LayerRule>(r => r.Factorization) },
+        RecipeKey.Enum<CompressionFormat>("format", "the method of the matched layers") with { Get = RecipeKey.Of<LayerRule>(r => r.Format) },
+        new("skip", KeyType.Bool, "leave the matched layers dense") { Default = false, Get = RecipeKey.Of<LayerRule>(r => r.Skip ? true : null) },
+    ]);
+}
 
 /// <summary>Fractions (0..1) by which MACs and parameters must fall, counted on the executed path.</summary>
-public sealed record BudgetSpec(double? MacsReduction = null, double? ParamsReduction = null);
+public sealed record BudgetSpec(double? MacsReduction = null, double? ParamsReduction = null)
+{
+    public static RecipeSection Keys { get; } = new("target", "The budget the rank planner must meet.",
+    [
+        new("macs_reduction", KeyType.Number, "fraction by which MACs must fall, counted on the executed path") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.MacsReduction) },
+        new("params_reduction", KeyType.Number, "fraction by which parameters must fall") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.ParamsReduction) },
+    ]);
+}

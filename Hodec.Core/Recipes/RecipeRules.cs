@@ -1,3 +1,5 @@
+using Hodec.Training;
+
 namespace Hodec.Recipes;
 
 /// <summary>
@@ -83,18 +85,18 @@ public static class RecipeRules
             {
                 continue;
             }
-            if (t.Schedule.CycleStart > 0 && before is (var j, var p))
+            if (t.Schedule.CycleStartEpoch > 0 && before is (var j, var p))
             {
                 var path = $"stages.{i}.schedule";
-                var end = p.Schedule.CycleStart + p.Epochs;
+                var end = p.Schedule.CycleStartEpoch + p.Epochs;
                 if (p.Schedule.CycleEpochs != t.Schedule.CycleEpochs)
                 {
                     var theirs = p.Schedule.CycleEpochs == 0 ? "has a schedule of its own" : $"is in a {p.Schedule.CycleEpochs}-epoch one";
-                    error($"{path}.cycle_epochs", $"this stage continues a {t.Schedule.CycleEpochs}-epoch shared schedule from cycle epoch {t.Schedule.CycleStart}, but the training stage before it (stages.{j}) {theirs}; give both the same 'cycle_epochs'");
+                    error($"{path}.cycle_epochs", $"this stage continues a {t.Schedule.CycleEpochs}-epoch shared schedule from cycle epoch {t.Schedule.CycleStartEpoch}, but the training stage before it (stages.{j}) {theirs}; give both the same 'cycle_epochs'");
                 }
-                else if (end != t.Schedule.CycleStart)
+                else if (end != t.Schedule.CycleStartEpoch)
                 {
-                    error($"{path}.cycle_start", $"stages.{j} ends at cycle epoch {end}, so the stage that continues its schedule starts there: 'cycle_start: {end}' (got {t.Schedule.CycleStart})");
+                    error($"{path}.cycle_start", $"stages.{j} ends at cycle epoch {end}, so the stage that continues its schedule starts there: 'cycle_start: {end}' (got {t.Schedule.CycleStartEpoch})");
                 }
                 else
                 {
@@ -116,12 +118,12 @@ public static class RecipeRules
     private static IEnumerable<(string Key, string Value)> CurveSettings(TrainingSettings t)
     {
         static string Text(double x) => x.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        yield return ("optimizer.lr", Text(t.Optimizer.Lr));
-        yield return ("schedule.name", YamlNames.Of(t.Schedule.Name));
+        yield return ("optimizer.lr", Text(t.Optimizer.LearningRate));
+        yield return ("schedule.name", YamlNames.Of(t.Schedule.Kind));
         yield return ("schedule.warmup_epochs", Text(t.Schedule.WarmupEpochs));
-        if (t.Schedule.Name == ScheduleName.Step)
+        if (t.Schedule.Kind == ScheduleKind.Step)
         {
-            yield return ("schedule.step_size", Text(t.Schedule.StepSize));
+            yield return ("schedule.step_size", Text(t.Schedule.StepEpochs));
             yield return ("schedule.gamma", Text(t.Schedule.Gamma));
         }
     }

@@ -12,40 +12,62 @@ namespace Hodec.Recipes;
 /// </summary>
 public static class RecipeYamlWriter
 {
-    public static string Write(Recipe recipe)
+    public static string Write(Recipe recipe) => Text(Section(Recipe.Keys, recipe));
+
+    /// <summary>
+    /// The keys of <paramref name="section"/> that declare a <see cref="RecipeKey.Get"/>, read from
+    /// <paramref name="record"/>, as YAML text (what a resolved recipe writes for such a mapping).
+    /// </summary>
+    public static string Write(RecipeSection section, object record) => Text(Section(section, record));
+
+    private static string Text(YamlNode root)
     {
-        var root = Map(
-            ("version", S(recipe.Version)),
-            ("name", Str(recipe.Name)),
-            ("seed", S(recipe.Seed)),
-            ("seeds", recipe.Seeds is { } seeds ? Ints(seeds) : null),
-            ("vars", recipe.Vars.Count == 0 ? null : Map([.. recipe.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, Scalar(v.Value)))])),
-            ("model", Model(recipe.Model)),
-            ("data", Data(recipe.Data)),
-            ("compression", recipe.Compression is { } c ? Compression(c) : null),
-            ("stages", new YamlSequenceNode(recipe.Stages.Select(Stage))),
-            ("reference", recipe.Reference is { } r ? Map(("run", Str(r.Run))) : null),
-            ("start_from", recipe.StartFrom is { } f ? Map(("run", Str(f.Run)), ("stages", S(f.Stages))) : null));
         var writer = new StringWriter { NewLine = "\n" };
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var text = writer.ToString();
         return (text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text).TrimEnd() + "\n";
     }
 
-    private static YamlNode Model(ModelSpec m) => Map(
-        ("arch", Str(m.Arch)), ("in_channels", S(m.InChannels)), ("num_classes", S(m.NumClasses)),
-        ("width", S(m.Width)), ("weights", m.Weights is null ? null : Str(m.Weights)));
+    // A mapping written from its key declarations, in declaration order; null values left out.
+    private static YamlMappingNode Section(RecipeSection section, object record) =>
+        Map([.. section.Keys.Select(k => (k.Name, k.Get is { } get ? Value(k, get(record)) : Own(k, record)))]);
 
-    private static YamlNode Data(DataSpec d) => Map(
-        ("dataset", Str(d.Dataset)), ("root", Str(d.Root)), ("batch_size", S(d.BatchSize)), ("eval_batch_size", S(d.EvalBatchSize)),
-        ("augment", Map(("crop_padding", S(d.Augmentation.CropPadding)), ("flip", S(d.Augmentation.Flip)), ("normalize", S(d.Augmentation.Normalize)))),
-        ("subset", d.Subset is { } s ? Map(("train", S(s.Train)), ("test", S(s.Test))) : null),
-        ("threads", S(d.Threads)),
-        ("validation", d.Folder?.Validation is { } folder ? Str(folder) : S(d.Validation)),
-        ("train", d.Folder is { } f ? Str(f.Train) : null),
-        ("test", d.Folder is { } g ? Str(g.Test) : null),
-        ("transforms", d.Folder is { } h ? Map(("train", Transforms(h.TrainTransforms ?? [])), ("test", Transforms(h.TestTransforms ?? []))) : null),
-        ("on_bad_image", d.Folder is { } b ? S(b.OnBadImage.ToString().ToLowerInvariant()) : null));
+    // The keys whose form is the writer's own; any other key without a getter is left out (rho.final: the factor it set is written).
+    private static YamlNode? Own(RecipeKey key, object record) => (key.Name, record) switch
+    {
+        ("vars", Recipe r) => r.Vars.Count == 0 ? null : Map([.. r.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, (YamlNode?)Scalar(v.Value)))]),
+        ("stages", Recipe r) => new YamlSequenceNode(r.Stages.Select(Stage)),
+        ("validation", DataSpec d) => d.Folder?.Validation is { } folder ? Str(folder) : S(d.Validation),
+        ("transforms", DataSpec d) => d.Folder is { } f ? Map(("train", Transforms(f.TrainTransforms ?? [])), ("test", Transforms(f.TestTransforms ?? []))) : null,
+        _ => null,
+    };
+
+    private static YamlNode? Value(RecipeKey key, object? value) => value switch
+    {
+        null => null,
+        bool b => S(b),
+        int i => S(i),
+        double d => S(d),
+        string s => key.Type == KeyType.String ? Str(s) : S(s),
+        Enum e => S(YamlNames.Of(e)),
+        // Before the integer lists: the runtime lets an array of enums pass for an array of integers.
+        System.Collections.IEnumerable names when key.Type == KeyType.EnumList => Flow(names.Cast<Enum>().Select(n => S(YamlNames.Of(n)))),
+        IEnumerable<int> ints => Ints(ints),
+        RankSpec r => r.Uniform is { } u ? S(u) : Ints(r.PerBond!),
+        IReadOnlyList<string> texts when key.Type == KeyType.StringList => texts.Count == 0 ? null : Flow(texts.Select(Str)),
+        System.Collections.IEnumerable items when key.Type == KeyType.MapList => items.Cast<object>().ToList() is { Count: > 0 } list
+            ? new YamlSequenceNode(list.Select(item => Section(key.Section!, item)))
+            : null,
+        _ when key.Section is { } section && (key.Type == KeyType.Custom || key.Flow) => Flowing(Section(section, value)),
+        _ when key.Section is { } section => Section(section, value),
+        _ => throw new InvalidOperationException($"no YAML form for '{key.Name}' ({value.GetType().Name})"),
+    };
+
+    private static YamlMappingNode Flowing(YamlMappingNode map)
+    {
+        map.Style = MappingStyle.Flow;
+        return map;
+    }
 
     private static YamlSequenceNode Transforms(IReadOnlyList<ImageTransform> transforms) => new(transforms.Select(t => (YamlNode)Map((t.Name, t switch
     {
@@ -60,52 +82,7 @@ public static class RecipeYamlWriter
 
     private static YamlSequenceNode Doubles(IEnumerable<double> items) => Flow(items.Select(d => (YamlNode)S(d.ToString("R", CultureInfo.InvariantCulture))));
 
-    private static YamlNode Compression(CompressionSpec c) => Map(
-        ("format", S(YamlNames.Of(c.Format))),
-        ("include", c.Include.Count == 0 ? null : Flow(c.Include.Select(Str))),
-        ("exclude", c.Exclude.Count == 0 ? null : Flow(c.Exclude.Select(Str))),
-        ("ranks", Ranks(c.Ranks)),
-        ("order", S(c.Order)),
-        ("rules", c.Rules.Count == 0 ? null : new YamlSequenceNode(c.Rules.Select(r => Map(
-            ("match", Str(r.Match)),
-            ("ranks", Ranks(r.Ranks)),
-            ("factorization", r.Factorization is { } f ? FlowMap(("in", Ints(f.In)), ("out", Ints(f.Out))) : null),
-            ("format", r.Format is { } rf ? S(YamlNames.Of(rf)) : null),
-            ("skip", r.Skip ? S(true) : null))))),
-        ("target", c.Target is { } t ? Map(("macs_reduction", S(t.MacsReduction)), ("params_reduction", S(t.ParamsReduction))) : null));
-
-    private static YamlNode Stage(StageSpec stage)
-    {
-        var kind = ("kind", (YamlNode?)S(YamlNames.Of(stage.Kind)));
-        return stage switch
-        {
-            TrainStageSpec t => Map([kind, .. Training(t.Training)]),
-            RetrainStageSpec r => Map([kind, .. Training(r.Training),
-                ("distill", r.Distill is { } d ? Map(("teacher", S(d.TeacherText)), ("temperature", S(d.Temperature)), ("weight", S(d.Weight))) : null)]),
-            AdalStageSpec a => Map([kind, .. Training(a.Training),
-                ("rho", Map(("schedule", S(YamlNames.Of(a.Rho.Schedule))), ("initial", S(a.Rho.Initial)), ("factor", S(a.Rho.Factor)), ("step_epochs", S(a.Rho.StepEpochs)), ("rescale_dual", S(a.Rho.RescaleDual)))),
-                ("update_every", a.UpdateEvery.Steps is { } n ? FlowMap(("steps", S(n))) : S("epoch"))]),
-            ProjectStageSpec p => Map(kind, ("evaluate", S(p.Evaluate))),
-            EvaluateStageSpec e => Map(kind, ("latency", e.Latency is { } l ? Map(("batch_sizes", Ints(l.BatchSizes)), ("runs", S(l.Runs)), ("warmup", S(l.Warmup)),
-                ("runtimes", Flow(l.Runtimes.Select(r => S(YamlNames.Of(r)))))) : null)),
-            ExportStageSpec x => Map(kind, ("formats", Flow(x.Formats.Select(f => S(YamlNames.Of(f))))), ("opset", S(x.Opset)), ("model", S(YamlNames.Of(x.Model)))),
-            _ => throw new InvalidOperationException($"unknown stage {stage.GetType().Name}"),
-        };
-    }
-
-    private static (string, YamlNode?)[] Training(TrainingSettings t) =>
-    [
-        ("epochs", S(t.Epochs)),
-        ("optimizer", Map(("name", S(YamlNames.Of(t.Optimizer.Name))), ("lr", S(t.Optimizer.Lr)), ("momentum", S(t.Optimizer.Momentum)),
-            ("nesterov", S(t.Optimizer.Nesterov)), ("weight_decay", S(t.Optimizer.WeightDecay)))),
-        ("schedule", Map(("name", S(YamlNames.Of(t.Schedule.Name))), ("warmup_epochs", S(t.Schedule.WarmupEpochs)),
-            ("step_size", S(t.Schedule.StepSize)), ("gamma", S(t.Schedule.Gamma)),
-            ("cycle_epochs", S(t.Schedule.CycleEpochs)), ("cycle_start", S(t.Schedule.CycleStart)))),
-        ("label_smoothing", S(t.LabelSmoothing)),
-        ("grad_clip", S(t.GradClip)),
-    ];
-
-    private static YamlNode? Ranks(RankSpec? r) => r is null ? null : r.Uniform is { } u ? S(u) : Ints(r.PerBond!);
+    private static YamlNode Stage(StageSpec stage) => Section(StageSections.All[stage.Kind], stage);
 
     private static YamlMappingNode Map(params (string Key, YamlNode? Value)[] entries)
     {

@@ -3,7 +3,10 @@ namespace Hodec.Recipes;
 /// <summary>The spelling of enum values in recipes: lower case, <c>tt-classical</c> style for TT formats.</summary>
 public static class YamlNames
 {
-    public static string Of<T>(T value) where T : struct, Enum
+    public static string Of<T>(T value) where T : struct, Enum => Of((Enum)value);
+
+    /// <summary>The recipe spelling of any enum value.</summary>
+    public static string Of(Enum value)
     {
         var s = value.ToString();
         if (value is CompressionFormat)

@@ -24,12 +24,6 @@ internal static class CommandGuard
             host.Error.WriteLine("Interrupted." + (interruptedHint is null ? string.Empty : " " + interruptedHint()));
             return ExitCodes.Interrupted;
         }
-        catch (EngineUnavailableException e)
-        {
-            host.Error.WriteLine($"error: {e.Message}");
-            WriteStack(host, settings, e);
-            return ExitCodes.Failure;
-        }
         catch (HodecException e)
         {
             host.Error.WriteLine(ErrorFormatter.Format(e, settings.ErrorFormat));

@@ -40,13 +40,6 @@ internal static class RunCommand
             Description = "For batch jobs that may be requeued: continue the run the directory holds, start one when it holds none, and do nothing when its run has finished.",
         };
         var threads = new Option<int?>("--threads", "-j") { Description = "CPU threads for libtorch (default: the recipe's data.threads, else on --resume the run's own count, else all cores).", HelpName = "n" };
-        var device = new Option<string>("--device")
-        {
-            Description = "Compute device. This build is CPU-only.",
-            DefaultValueFactory = _ => "cpu",
-            HelpName = "cpu|cuda",
-        };
-        device.AcceptOnlyFromAmong("cpu", "cuda");
         var seed = new Option<int?>("--seed") { Description = "Random seed; overrides the recipe's.", HelpName = "n" };
         var seeds = new Option<string?>("--seeds")
         {
@@ -76,7 +69,6 @@ internal static class RunCommand
         command.Add(overwrite);
         command.Add(resumeOrStart);
         command.Add(threads);
-        command.Add(device);
         command.Add(seed);
         command.Add(seeds);
         command.Add(printRecipe);
@@ -91,12 +83,6 @@ internal static class RunCommand
             return await CommandGuard.RunAsync(host, settings, async () =>
             {
                 string recipePath = recipe.ReadRecipe(result);
-                if (result.GetValue(device) == "cuda")
-                {
-                    throw new HodecException(
-                        "This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.");
-                }
-
                 if (result.GetValue(dryRun))
                 {
                     if (result.GetValue(printRecipe))

@@ -9,8 +9,7 @@ namespace Hodec.Tool.Engine;
 /// after the engine has saved a checkpoint.
 /// </summary>
 /// <remarks>
-/// The real engine (Hodec.Core's pipeline) plugs in through an adapter implementing this interface; until
-/// then <see cref="UnavailableEngine"/> answers every call with a clear "not available yet" error.
+/// Hodec.Core's pipeline plugs in through <see cref="PipelineEngine"/>; tests script their own.
 /// </remarks>
 public interface IHodecEngine
 {

@@ -48,7 +48,7 @@ internal static class AdalRun
             Schedule = new ScheduleSettings(ScheduleKind.Cosine),
             Augment = new AugmentSettings(CropPadding: 2, HorizontalFlip: true),
         }.WithNormalisation(data.Info);
-        using var adal = new AdalRegularizer(net, plan, new AdalStageSpec(new TrainingSettings(epochs, new OptimizerSpec(), new ScheduleSpec()), rho, UpdateEvery.Epoch));
+        using var adal = new AdalRegularizer(net, plan, new AdalStageSpec(new TrainingSettings(epochs, new OptimizerSettings(), new ScheduleSettings()), rho, UpdateEvery.Epoch));
         var probe = new EpochProbe((epoch, m) => Console.WriteLine(string.Create(
             c, $"{model} {dataset} rho {initial}x{factor}^e epoch {epoch}: top1 {m.Top1:P2} | rho {rho.At(epoch - 1):G3} | error mean {adal.MeanApproximationError:F4} max {adal.ApproximationErrors.Values.Max():F4} | {m.Seconds:F1} s")));
         using var trainer = new Trainer(net, settings, [adal, probe]);

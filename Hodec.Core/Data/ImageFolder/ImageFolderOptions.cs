@@ -14,7 +14,7 @@ public enum BadImagePolicy
 /// An image folder in torchvision's <c>ImageFolder</c> layout: <c>root/train/&lt;class&gt;/*.png</c>,
 /// <c>root/test/&lt;class&gt;/*.jpg</c>, optionally a validation folder beside them.
 /// </summary>
-/// <param name="Root">The folder holding the split folders.</param>
+/// <param name="Root">The folder holding the split folders (a recipe's <c>data.root</c>).</param>
 /// <param name="Train">The training split's folder under <paramref name="Root"/>; its class folders name the classes.</param>
 /// <param name="Test">The test split's folder (an ImageNet-style <c>val/</c> folder is this one).</param>
 /// <param name="Validation">A separate validation folder, or null to hold validation out of the training folder.</param>

@@ -12,21 +12,29 @@ internal sealed class MapReader
     private readonly YamlTree _tree;
     private readonly Dictionary<string, SourceLocation> _locations;
 
-    private MapReader(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlMappingNode node, string path)
+    private MapReader(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlMappingNode node, string path, RecipeSection? section)
     {
         _tree = tree;
         _locations = locations;
         Node = node;
         Path = path;
+        Section = section;
     }
+
+    /// <summary>The declared keys of this mapping, whose ranges the typed readers check; null for ad-hoc mappings.</summary>
+    public RecipeSection? Section { get; }
 
     public YamlMappingNode Node { get; }
     public string Path { get; }
     public YamlTree Tree => _tree;
     public Dictionary<string, SourceLocation> Locations => _locations;
 
+    /// <summary>Open <paramref name="node"/> as a mapping with <paramref name="section"/>'s keys; null if absent or not a mapping.</summary>
+    public static MapReader? Open(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlNode? node, string path, RecipeSection section, string? what = null, Func<string, string?>? elsewhere = null) =>
+        Open(tree, locations, node, path, section.Names, what, elsewhere, section);
+
     /// <summary>Open <paramref name="node"/> as a mapping whose keys must be in <paramref name="keys"/>; null if absent or not a mapping.</summary>
-    public static MapReader? Open(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlNode? node, string path, IReadOnlyList<string> keys, string? what = null, Func<string, string?>? elsewhere = null)
+    public static MapReader? Open(YamlTree tree, Dictionary<string, SourceLocation> locations, YamlNode? node, string path, IReadOnlyList<string> keys, string? what = null, Func<string, string?>? elsewhere = null, RecipeSection? section = null)
     {
         if (YamlTree.IsNull(node))
         {
@@ -52,11 +60,19 @@ internal sealed class MapReader
                 tree.Error(key, Join(path, name), $"unknown key '{name}' in {where}{hint}");
             }
         }
-        return new MapReader(tree, locations, map, path);
+        return new MapReader(tree, locations, map, path, section);
     }
+
+    /// <summary>The mapping under <paramref name="key"/>, with the keys its declaration names.</summary>
+    public MapReader? Child(string key) =>
+        Declared(key).Section is { } section ? Open(_tree, _locations, Get(key), Join(Path, key), section) : throw new InvalidOperationException($"'{key}' is not a mapping key of {Section?.Name}");
 
     public MapReader? Child(string key, IReadOnlyList<string> keys, string? what = null) =>
         Open(_tree, _locations, Get(key), Join(Path, key), keys, what);
+
+    // The declaration of one of this mapping's keys; every key a binder reads by range is declared.
+    private RecipeKey Declared(string key) =>
+        Section?.Keys.FirstOrDefault(k => k.Name == key) ?? throw new InvalidOperationException($"'{Join(Path, key)}' has no declared range; give one");
 
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
@@ -104,7 +120,14 @@ internal sealed class MapReader
         return s ?? "";
     }
 
-    public int? Int(string key, int min = int.MinValue, int max = int.MaxValue)
+    /// <summary>An integer, checked against <paramref name="min"/> and <paramref name="max"/>, or by default against the key's declared range.</summary>
+    public int? Int(string key, int? min = null, int? max = null)
+    {
+        var declared = min is null && max is null && Section is not null ? Declared(key) : null;
+        return Int(key, min ?? (int?)declared?.Min ?? int.MinValue, max ?? (int?)declared?.Max ?? int.MaxValue);
+    }
+
+    private int? Int(string key, int min, int max)
     {
         var text = Scalar(key, "an integer");
         if (text is null)
@@ -119,7 +142,14 @@ internal sealed class MapReader
         return InRange(key, v, min, max) ? v : null;
     }
 
-    public double? Double(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+    /// <summary>A finite number, checked against the given range, or by default against the key's declared range.</summary>
+    public double? Double(string key, double? min = null, double? max = null, bool? exclusiveMin = null)
+    {
+        var declared = min is null && max is null && Section is not null ? Declared(key) : null;
+        return Double(key, min ?? declared?.Min ?? double.NegativeInfinity, max ?? declared?.Max ?? double.PositiveInfinity, exclusiveMin ?? declared?.ExclusiveMin ?? false);
+    }
+
+    private double? Double(string key, double min, double max, bool exclusiveMin)
     {
         var text = Scalar(key, "a number");
         if (text is null)
@@ -139,6 +169,15 @@ internal sealed class MapReader
         }
         return v;
     }
+
+    /// <summary>The integer under <paramref name="key"/>, or the key's declared default.</summary>
+    public int IntOrDefault(string key) => Int(key) ?? (int)Declared(key).Default!;
+
+    /// <summary>The number under <paramref name="key"/>, or the key's declared default.</summary>
+    public double DoubleOrDefault(string key) => Double(key) ?? Convert.ToDouble(Declared(key).Default, CultureInfo.InvariantCulture);
+
+    /// <summary>The boolean under <paramref name="key"/>, or the key's declared default.</summary>
+    public bool BoolOrDefault(string key) => Bool(key) ?? (bool)Declared(key).Default!;
 
     public bool? Bool(string key)
     {
@@ -173,7 +212,12 @@ internal sealed class MapReader
     }
 
     /// <summary>A list of integers; a single integer is accepted as a one-element list when <paramref name="allowScalar"/>.</summary>
-    public IReadOnlyList<int>? IntList(string key, int min = int.MinValue, bool allowScalar = false)
+    public IReadOnlyList<int>? IntList(string key, int? min = null, bool allowScalar = false)
+    {
+        return IntList(key, min ?? (int?)(Section is null ? null : Declared(key).Min) ?? int.MinValue, allowScalar);
+    }
+
+    private IReadOnlyList<int>? IntList(string key, int min, bool allowScalar)
     {
         var node = Get(key);
         if (node is null)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hodec.Data;
 using Hodec.Data.ImageFolder;
+using Hodec.Training;
 using YamlDotNet.RepresentationModel;
 
 namespace Hodec.Recipes.Parsing;
@@ -10,7 +11,7 @@ internal static class RecipeBinder
 {
     public static Recipe? Bind(YamlTree tree, IReadOnlyDictionary<string, string> vars, Dictionary<string, SourceLocation> locations)
     {
-        var root = MapReader.Open(tree, locations, tree.Root, "", RecipeKeys.Root)!;
+        var root = MapReader.Open(tree, locations, tree.Root, "", Recipe.Keys)!;
         var version = root.Int("version");
         if (version is null && root.Get("version") is null)
         {
@@ -25,15 +26,15 @@ internal static class RecipeBinder
 
         var model = BindModel(root);
         var data = BindData(root);
-        var compression = root.Child("compression", RecipeKeys.Compression) is { } c ? BindCompression(c) : null;
+        var compression = root.Child("compression") is { } c ? BindCompression(c) : null;
         var stages = BindStages(tree, root);
-        var reference = root.Child("reference", RecipeKeys.Reference) is { } r
+        var reference = root.Child("reference") is { } r
             ? new ReferenceSpec(r.RequiredString("run", "the run directory of the equal-budget dense run, e.g. 'run: runs/dense'"))
             : null;
-        var startFrom = root.Child("start_from", RecipeKeys.StartFrom) is { } f
+        var startFrom = root.Child("start_from") is { } f
             ? new StartFromSpec(
                 f.RequiredString("run", "the run directory to take the first stages from, e.g. 'run: runs/dense'"),
-                f.Int("stages", 1) ?? RequiredStages(f))
+                f.Int("stages") ?? RequiredStages(f))
             : null;
         var seeds = root.IntList("seeds");
         if (seeds is { } list && list.Distinct().Count() != list.Count)
@@ -55,7 +56,7 @@ internal static class RecipeBinder
 
     private static ModelSpec? BindModel(MapReader root)
     {
-        var m = root.Child("model", RecipeKeys.Model);
+        var m = root.Child("model");
         if (m is null)
         {
             if (root.Get("model") is null)
@@ -66,15 +67,15 @@ internal static class RecipeBinder
         }
         return new ModelSpec(
             m.RequiredString("arch", "e.g. 'arch: resnet20'"),
-            m.Int("in_channels", 1),
-            m.Int("num_classes", 2),
-            m.Int("width", 1) ?? ModelSpec.DefaultWidth,
+            m.Int("in_channels"),
+            m.Int("num_classes"),
+            m.Int("width") ?? ModelSpec.DefaultWidth,
             m.String("weights"));
     }
 
     private static DataSpec? BindData(MapReader root)
     {
-        var d = root.Child("data", RecipeKeys.Data);
+        var d = root.Child("data");
         if (d is null)
         {
             if (root.Get("data") is null)
@@ -83,18 +84,19 @@ internal static class RecipeBinder
             }
             return null;
         }
-        var a = d.Child("augment", RecipeKeys.Augment);
-        var s = d.Child("subset", RecipeKeys.Subset);
+        var a = d.Child("augment");
+        var s = d.Child("subset");
         var dataset = d.RequiredString("dataset", "e.g. 'dataset: fashion-mnist'");
-        var folder = DatasetRegistry.IsFolder(dataset) ? BindFolder(d) : NoFolderKeys(d, dataset);
+        var dataRoot = d.String("root") ?? DataSpec.DefaultRoot;
+        var folder = DatasetRegistry.IsFolder(dataset) ? BindFolder(d, dataRoot) : NoFolderKeys(d, dataset);
         return new DataSpec(
             dataset,
-            d.String("root") ?? DataSpec.DefaultRoot,
-            d.Int("batch_size", 1) ?? DataSpec.DefaultBatchSize,
-            d.Int("eval_batch_size", 1) ?? DataSpec.DefaultEvalBatchSize,
-            a is null ? null : new AugmentSpec(a.Int("crop_padding", 0) ?? 0, a.Bool("flip") ?? false, a.Bool("normalize") ?? true),
-            s is null ? null : new SubsetSpec(s.Int("train", 1), s.Int("test", 1)),
-            d.Int("threads", 1),
+            dataRoot,
+            d.Int("batch_size") ?? DataSpec.DefaultBatchSize,
+            d.Int("eval_batch_size") ?? DataSpec.DefaultEvalBatchSize,
+            a is null ? null : new AugmentSpec(a.IntOrDefault("crop_padding"), a.BoolOrDefault("flip"), a.BoolOrDefault("normalize")),
+            s is null ? null : new SubsetSpec(s.Int("train"), s.Int("test")),
+            d.Int("threads"),
             folder?.Validation is not null || IsFolderName(d.Get("validation")) ? 0 : Validation(d),
             folder);
     }
@@ -111,17 +113,18 @@ internal static class RecipeBinder
     }
 
     // An image folder's keys: split folders (validation as a folder name, or a number as for every dataset), transforms, bad images.
-    private static FolderSpec BindFolder(MapReader d)
+    private static ImageFolderOptions BindFolder(MapReader d, string root)
     {
         string? validationFolder = IsFolderName(d.Get("validation")) ? d.String("validation") : null;
-        var t = d.Child("transforms", RecipeKeys.Transforms);
+        var t = d.Child("transforms");
         var badText = d.String("on_bad_image");
         var bad = BadImagePolicy.Error;
         if (badText is not null && !Enum.TryParse(badText, ignoreCase: true, out bad))
         {
             d.Error("on_bad_image", $"'data.on_bad_image' is 'error' (stop, naming every file that cannot be decoded) or 'skip' (leave them out and say how many), got '{badText}'");
         }
-        return new FolderSpec(
+        return new ImageFolderOptions(
+            root,
             d.String("train") ?? ImageFolderOptions.DefaultTrain,
             d.String("test") ?? ImageFolderOptions.DefaultTest,
             validationFolder,
@@ -130,7 +133,7 @@ internal static class RecipeBinder
             bad);
     }
 
-    private static FolderSpec? NoFolderKeys(MapReader d, string dataset)
+    private static ImageFolderOptions? NoFolderKeys(MapReader d, string dataset)
     {
         foreach (var key in new[] { "train", "test", "transforms", "on_bad_image" })
         {
@@ -158,7 +161,7 @@ internal static class RecipeBinder
             {
                 for (var i = 0; i < seq.Children.Count; i++)
                 {
-                    if (MapReader.Open(Tree(c), Locations(c), seq.Children[i], $"compression.rules.{i}", RecipeKeys.Rule, "a rule") is { } r && BindRule(r) is { } rule)
+                    if (MapReader.Open(Tree(c), Locations(c), seq.Children[i], $"compression.rules.{i}", LayerRule.Keys, "a rule") is { } r && BindRule(r) is { } rule)
                     {
                         rules.Add(rule);
                     }
@@ -169,9 +172,9 @@ internal static class RecipeBinder
                 c.Error("rules", "'compression.rules' expected a list of rules, e.g. '- { match: \"layer3.*\", ranks: 16 }'");
             }
         }
-        var target = c.Child("target", RecipeKeys.Target);
+        var target = c.Child("target");
         var budget = target is null ? null : new BudgetSpec(
-            target.Double("macs_reduction", 0, 1), target.Double("params_reduction", 0, 1));
+            target.Double("macs_reduction"), target.Double("params_reduction"));
         if (target is not null && budget!.MacsReduction is null && budget.ParamsReduction is null && target.Node.Children.Count == 0)
         {
             c.Error("target", "'compression.target' is empty; give macs_reduction and/or params_reduction (fractions 0..1)");
@@ -187,7 +190,7 @@ internal static class RecipeBinder
             [.. (c.StringList("include") ?? []).Select(p => p.Text)],
             [.. (c.StringList("exclude") ?? []).Select(p => p.Text)],
             ranks,
-            c.Int("order", 1, 8) ?? CompressionSpec.DefaultOrder,
+            c.Int("order") ?? CompressionSpec.DefaultOrder,
             rules,
             budget);
     }
@@ -195,12 +198,12 @@ internal static class RecipeBinder
     private static LayerRule? BindRule(MapReader r)
     {
         var match = r.RequiredString("match", "a glob, 're:' regex or 'type:' selector, e.g. 'match: \"layer3.*\"'");
-        var f = r.Child("factorization", RecipeKeys.Factorization);
+        var f = r.Child("factorization");
         FactorizationSpec? factorization = null;
         if (f is not null)
         {
-            var fin = f.IntList("in", 1);
-            var fout = f.IntList("out", 1);
+            var fin = f.IntList("in");
+            var fout = f.IntList("out");
             if (fin is null || fout is null)
             {
                 f.Missing(fin is null ? "in" : "out", "give both 'in' and 'out' factor lists, e.g. '{ in: [4, 4], out: [4, 8] }'");
@@ -214,7 +217,7 @@ internal static class RecipeBinder
                 factorization = new FactorizationSpec(fin, fout);
             }
         }
-        return new LayerRule(match, Ranks(r, "ranks"), factorization, r.Enum<CompressionFormat>("format"), r.Bool("skip") ?? false);
+        return new LayerRule(match, Ranks(r, "ranks"), factorization, r.Enum<CompressionFormat>("format"), r.BoolOrDefault("skip"));
     }
 
     private static RankSpec? Ranks(MapReader m, string key)
@@ -269,12 +272,12 @@ internal static class RecipeBinder
             var what = YamlNames.Of(kind) + " stage";
             StageSpec? stage = kind switch
             {
-                StageKind.Train => MapReader.Open(tree, locations, map, path, RecipeKeys.Training, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
-                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RecipeKeys.Retrain, what, Elsewhere) is { } r ? Retrain(r) : null,
-                StageKind.Adal => MapReader.Open(tree, locations, map, path, RecipeKeys.Adal, what, Elsewhere) is { } r ? Adal(r) : null,
-                StageKind.Project => MapReader.Open(tree, locations, map, path, RecipeKeys.Project, what, Elsewhere) is { } r ? new ProjectStageSpec(r.Bool("evaluate") ?? true) : null,
-                StageKind.Evaluate => MapReader.Open(tree, locations, map, path, RecipeKeys.Evaluate, what, Elsewhere) is { } r ? Evaluate(r) : null,
-                StageKind.Export => MapReader.Open(tree, locations, map, path, RecipeKeys.Export, what, Elsewhere) is { } r ? Export(r) : null,
+                StageKind.Train => MapReader.Open(tree, locations, map, path, TrainStageSpec.Keys, what, Elsewhere) is { } r ? new TrainStageSpec(Training(r)) : null,
+                StageKind.Retrain => MapReader.Open(tree, locations, map, path, RetrainStageSpec.Keys, what, Elsewhere) is { } r ? Retrain(r) : null,
+                StageKind.Adal => MapReader.Open(tree, locations, map, path, AdalStageSpec.Keys, what, Elsewhere) is { } r ? Adal(r) : null,
+                StageKind.Project => MapReader.Open(tree, locations, map, path, ProjectStageSpec.Keys, what, Elsewhere) is { } r ? new ProjectStageSpec(r.BoolOrDefault("evaluate")) : null,
+                StageKind.Evaluate => MapReader.Open(tree, locations, map, path, EvaluateStageSpec.Keys, what, Elsewhere) is { } r ? Evaluate(r) : null,
+                StageKind.Export => MapReader.Open(tree, locations, map, path, ExportStageSpec.Keys, what, Elsewhere) is { } r ? Export(r) : null,
                 _ => null,
             };
             if (stage is not null)
@@ -296,63 +299,47 @@ internal static class RecipeBinder
         return owners.Count == 0 ? null : $"'{key}' is a setting of {string.Join(", ", owners)} stages";
     }
 
-    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSpec.DefaultLr)
+    private static TrainingSettings Training(MapReader r, double defaultLr = OptimizerSettings.DefaultLearningRate)
     {
-        var epochs = r.Int("epochs", 1);
+        var epochs = r.Int("epochs");
         if (epochs is null && r.Get("epochs") is null)
         {
             r.Missing("epochs", "how many epochs this stage trains, e.g. 'epochs: 10'");
         }
-        var o = r.Child("optimizer", RecipeKeys.Optimizer);
-        var s = r.Child("schedule", RecipeKeys.Schedule);
-        var optimizer = o is null ? new OptimizerSpec(Lr: defaultLr) : new OptimizerSpec(
-            o.Enum<OptimizerName>("name") ?? OptimizerName.Sgd,
-            o.Double("lr", 0, exclusiveMin: true) ?? defaultLr,
-            o.Double("momentum", 0, 1) ?? 0.9,
-            o.Bool("nesterov") ?? false,
-            o.Double("weight_decay", 0) ?? OptimizerSpec.DefaultWeightDecay);
-        var schedule = s is null ? new ScheduleSpec() : new ScheduleSpec(
-            s.Enum<ScheduleName>("name") ?? ScheduleName.Cosine,
-            s.Int("warmup_epochs", 0) ?? 0,
-            s.Int("step_size", 1) ?? ScheduleSpec.DefaultStepSize,
-            s.Double("gamma", 0, 1) ?? ScheduleSpec.DefaultGamma,
-            s.Int("cycle_epochs", 0) ?? 0,
-            s.Int("cycle_start", 0) ?? 0);
+        var o = r.Child("optimizer");
+        var s = r.Child("schedule");
+        var optimizer = new OptimizerSettings(LearningRate: defaultLr);
+        if (o is not null)
+        {
+            optimizer = new OptimizerSettings(
+                o.Enum<OptimizerKind>("name") ?? optimizer.Kind,
+                o.Double("lr") ?? optimizer.LearningRate,
+                o.Double("momentum") ?? optimizer.Momentum,
+                o.Bool("nesterov") ?? optimizer.Nesterov,
+                o.Double("weight_decay") ?? optimizer.WeightDecay);
+        }
+        var schedule = new ScheduleSettings();
         if (s is not null)
         {
-            CheckSchedule(s, schedule, epochs ?? 1);
+            schedule = new ScheduleSettings(
+                s.Enum<ScheduleKind>("name") ?? schedule.Kind,
+                WarmupEpochs: s.Int("warmup_epochs") ?? schedule.WarmupEpochs,
+                StepEpochs: s.Int("step_size") ?? schedule.StepEpochs,
+                Gamma: s.Double("gamma") ?? schedule.Gamma,
+                CycleEpochs: s.Int("cycle_epochs") ?? schedule.CycleEpochs,
+                CycleStartEpoch: s.Int("cycle_start") ?? schedule.CycleStartEpoch);
+            foreach (var (key, message) in schedule.Problems(epochs ?? 1, s.Path))
+            {
+                s.Error(key, message);
+            }
         }
-        return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.Double("label_smoothing", 0, 1) ?? 0, r.Double("grad_clip", 0, exclusiveMin: true));
-    }
-
-    private static void CheckSchedule(MapReader s, ScheduleSpec schedule, int epochs)
-    {
-        // A warm-up counts from the schedule's first epoch: the stage's own, or the shared cycle's.
-        var span = schedule.CycleEpochs > 0 ? schedule.CycleEpochs : epochs;
-        if (schedule.WarmupEpochs > span)
-        {
-            var what = schedule.CycleEpochs > 0 ? $"the shared schedule's {span} epochs ('{s.Path}.cycle_epochs')" : $"this stage's {span} epochs";
-            s.Error("warmup_epochs", $"'{s.Path}.warmup_epochs' ({schedule.WarmupEpochs}) is longer than {what}");
-        }
-        if (schedule.CycleEpochs == 0 && schedule.CycleStart > 0)
-        {
-            s.Error("cycle_start", $"'{s.Path}.cycle_start' places this stage in a schedule that several stages share; give that schedule's length too, e.g. 'cycle_epochs: 25'");
-        }
-        else if (schedule.CycleEpochs > 0 && schedule.CycleEpochs < epochs)
-        {
-            s.Error("cycle_epochs", $"'{s.Path}.cycle_epochs' ({schedule.CycleEpochs}) is shorter than this stage's {epochs} epochs; a shared schedule spans this stage and the ones around it");
-        }
-        else if (schedule.CycleEpochs > 0 && schedule.CycleStart + epochs > schedule.CycleEpochs)
-        {
-            s.Error("cycle_start",
-                $"this stage's {epochs} epochs from cycle epoch {schedule.CycleStart} run past the shared schedule's {schedule.CycleEpochs} epochs ('{s.Path}.cycle_epochs'); the latest start is {schedule.CycleEpochs - epochs}");
-        }
+        return new TrainingSettings(epochs ?? 1, optimizer, schedule, r.DoubleOrDefault("label_smoothing"), r.Double("grad_clip"));
     }
 
     private static RetrainStageSpec Retrain(MapReader r)
     {
-        var training = Training(r, OptimizerSpec.DefaultRetrainLr);
-        if (r.Child("distill", RecipeKeys.Distill) is not { } d)
+        var training = Training(r, OptimizerSettings.DefaultRetrainLearningRate);
+        if (r.Child("distill") is not { } d)
         {
             return new RetrainStageSpec(training);
         }
@@ -371,15 +358,15 @@ internal static class RecipeBinder
             }
         }
         var distill = new DistillSpec(teacher,
-            d.Double("temperature", 0, exclusiveMin: true) ?? DistillSpec.DefaultTemperature,
-            d.Double("weight", 0) ?? DistillSpec.DefaultWeight);
+            d.Double("temperature") ?? DistillSpec.DefaultTemperature,
+            d.Double("weight") ?? DistillSpec.DefaultWeight);
         return new RetrainStageSpec(training, distill);
     }
 
     private static AdalStageSpec Adal(MapReader r)
     {
         var training = Training(r);
-        var rho = r.Child("rho", RecipeKeys.Rho) is { } p ? Rho(p, training.Epochs) : RhoSpec.Default(training.Epochs);
+        var rho = r.Child("rho") is { } p ? Rho(p, training.Epochs) : RhoSpec.Default(training.Epochs);
         var every = UpdateEvery.Epoch;
         if (r.Get("update_every") is YamlScalarNode { Value: { } text })
         {
@@ -388,9 +375,9 @@ internal static class RecipeBinder
                 r.Error("update_every", $"'{r.Path}.update_every' must be 'epoch' or '{{ steps: N }}', got '{text}'");
             }
         }
-        else if (r.Child("update_every", RecipeKeys.UpdateEvery) is { } u)
+        else if (r.Child("update_every") is { } u)
         {
-            var steps = u.Int("steps", 1);
+            var steps = u.Int("steps");
             if (steps is null && u.Get("steps") is null)
             {
                 u.Missing("steps", "e.g. 'update_every: { steps: 100 }', or write 'update_every: epoch'");
@@ -404,11 +391,11 @@ internal static class RecipeBinder
     private static RhoSpec Rho(MapReader p, int epochs)
     {
         var schedule = p.Enum<RhoScheduleName>("schedule") ?? RhoScheduleName.Growing;
-        var initial = p.Double("initial", 0, exclusiveMin: true) ?? RhoSpec.DefaultInitial;
-        var factor = p.Double("factor", 1);
-        var final = p.Double("final", 0, exclusiveMin: true);
-        var stepEpochs = p.Int("step_epochs", 1) ?? RhoSpec.DefaultStepEpochs;
-        var rescale = p.Bool("rescale_dual") ?? true;
+        var initial = p.Double("initial") ?? RhoSpec.DefaultInitial;
+        var factor = p.Double("factor");
+        var final = p.Double("final");
+        var stepEpochs = p.Int("step_epochs") ?? RhoSpec.DefaultStepEpochs;
+        var rescale = p.BoolOrDefault("rescale_dual");
         if (final is not null && factor is not null)
         {
             p.Error("final", $"'{p.Path}' gives both 'factor' and 'final'; give one ('final' sets the factor that reaches it in the last epoch)");
@@ -429,11 +416,11 @@ internal static class RecipeBinder
 
     private static EvaluateStageSpec Evaluate(MapReader r)
     {
-        var l = r.Child("latency", RecipeKeys.Latency);
+        var l = r.Child("latency");
         return new EvaluateStageSpec(l is null ? null : new LatencySpec(
-            l.IntList("batch_sizes", 1, allowScalar: true) ?? LatencySpec.DefaultBatchSizes,
-            l.Int("runs", 1) ?? LatencySpec.DefaultRuns,
-            l.Int("warmup", 0) ?? LatencySpec.DefaultWarmup)
+            l.IntList("batch_sizes", allowScalar: true) ?? LatencySpec.DefaultBatchSizes,
+            l.Int("runs") ?? LatencySpec.DefaultRuns,
+            l.Int("warmup") ?? LatencySpec.DefaultWarmup)
         {
             Runtimes = Runtimes(l),
         });
@@ -473,7 +460,7 @@ internal static class RecipeBinder
         }
         return new ExportStageSpec(
             r.Get("formats") is null ? [ExportFormat.Onnx] : formats,
-            r.Int("opset", 7, 25) ?? ExportStageSpec.DefaultOpset,
+            r.Int("opset") ?? ExportStageSpec.DefaultOpset,
             r.Enum<ExportModel>("model") ?? ExportModel.Compressed);
     }
 

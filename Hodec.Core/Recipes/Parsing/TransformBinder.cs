@@ -54,8 +54,8 @@ internal static class TransformBinder
             var reader = new ArgReader(tree, transforms.Locations, $"{at}.{name}", item);
             ImageTransform? transform = name switch
             {
-                Resize.RecipeName => reader.Size(arg, RecipeKeys.TransformSize) is { } s ? s.Single ? Resize.Shorter(s.Height) : new Resize(s.Height, s.Width, false) : null,
-                CenterCrop.RecipeName => reader.Size(arg, RecipeKeys.TransformSize) is { } c ? new CenterCrop(c.Height, c.Width) : null,
+                Resize.RecipeName => reader.Size(arg, TransformKeys.Size) is { } s ? s.Single ? Resize.Shorter(s.Height) : new Resize(s.Height, s.Width, false) : null,
+                CenterCrop.RecipeName => reader.Size(arg, TransformKeys.Size) is { } c ? new CenterCrop(c.Height, c.Width) : null,
                 RandomResizedCrop.RecipeName => reader.ResizedCrop(arg),
                 RandomHorizontalFlip.RecipeName => reader.Flip(arg),
                 _ => reader.Normalize(arg),
@@ -82,7 +82,7 @@ internal static class TransformBinder
     // The argument of one transform, wherever it is written: a scalar, a list or a mapping of named parameters.
     private sealed class ArgReader(YamlTree tree, Dictionary<string, SourceLocation> locations, string path, YamlNode item)
     {
-        public (int Height, int Width, bool Single)? Size(YamlNode? arg, IReadOnlyList<string> keys)
+        public (int Height, int Width, bool Single)? Size(YamlNode? arg, RecipeSection keys)
         {
             if (arg is YamlMappingNode)
             {
@@ -96,9 +96,9 @@ internal static class TransformBinder
         {
             if (arg is not YamlMappingNode)
             {
-                return Size(arg, RecipeKeys.ResizedCrop) is { } s ? new RandomResizedCrop(s.Height, s.Width) : null;
+                return Size(arg, TransformKeys.ResizedCrop) is { } s ? new RandomResizedCrop(s.Height, s.Width) : null;
             }
-            var m = MapReader.Open(tree, locations, arg, path, RecipeKeys.ResizedCrop)!;
+            var m = MapReader.Open(tree, locations, arg, path, TransformKeys.ResizedCrop)!;
             var size = m.Get("size") is { } n ? SizeValue(n, $"{path}.size") : Missing(arg, "size");
             var scale = m.Get("scale") is { } sc ? Range(sc, $"{path}.scale", 0, 1, "the crop's area as a fraction of the image, e.g. [0.08, 1.0]") : (0.08, 1.0);
             var ratio = m.Get("ratio") is { } r ? Range(r, $"{path}.ratio", 0, double.PositiveInfinity, "the crop's aspect ratio, e.g. [0.75, 1.3333]") : (RandomResizedCrop.DefaultRatioMin, RandomResizedCrop.DefaultRatioMax);
@@ -113,8 +113,8 @@ internal static class TransformBinder
             }
             if (arg is YamlMappingNode)
             {
-                var m = MapReader.Open(tree, locations, arg, path, RecipeKeys.Flip)!;
-                var p = m.Double("p", 0, 1);
+                var m = MapReader.Open(tree, locations, arg, path, TransformKeys.Flip)!;
+                var p = m.Double("p");
                 return m.Get("p") is null ? new RandomHorizontalFlip() : p is { } v ? new RandomHorizontalFlip(v) : null;
             }
             return Number(arg, path) is { } q && InRange(arg, path, q, 0, 1) ? new RandomHorizontalFlip(q) : null;
@@ -127,7 +127,7 @@ internal static class TransformBinder
                 tree.Error(arg ?? item, path, $"'{path}' expected '{{ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }}' (per RGB channel, of [0, 1] pixels)");
                 return null;
             }
-            var m = MapReader.Open(tree, locations, arg, path, RecipeKeys.Normalize)!;
+            var m = MapReader.Open(tree, locations, arg, path, TransformKeys.Normalize)!;
             var mean = m.Get("mean") is { } mn ? Channels(mn, $"{path}.mean", positive: false) : Missing<IReadOnlyList<double>>(arg, "mean");
             var std = m.Get("std") is { } sd ? Channels(sd, $"{path}.std", positive: true) : Missing<IReadOnlyList<double>>(arg, "std");
             return mean is { } a && std is { } b ? new Normalize(a, b) : null;

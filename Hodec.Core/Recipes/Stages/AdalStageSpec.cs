@@ -6,6 +6,20 @@ namespace Hodec.Recipes;
 /// </summary>
 public sealed record AdalStageSpec(TrainingSettings Training, RhoSpec Rho, UpdateEvery UpdateEvery) : StageSpec
 {
+    public static RecipeSection Keys { get; } = new("adal", "Dense training with the augmented-Lagrangian penalty towards each layer's projection.",
+    [
+        KindKey, .. TrainingSettings.Keys,
+        RecipeKey.Map("rho", RhoSpec.Keys, "the penalty schedule") with { Get = RecipeKey.Of<AdalStageSpec>(a => a.Rho) },
+        new("update_every", KeyType.Custom, "how often Z and U are updated")
+        {
+            Default = "epoch",
+            Section = UpdateEvery.Keys,
+            Get = RecipeKey.Of<AdalStageSpec>(a => a.UpdateEvery.PerEpoch ? (object)"epoch" : a.UpdateEvery),
+            TypeText = "`epoch` or `{ steps: N }`",
+            Schema = () => new() { ["oneOf"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["const"] = "epoch" }, RecipeSchema.Section(UpdateEvery.Keys)) },
+        },
+    ]);
+
     public override StageKind Kind => StageKind.Adal;
 }
 
@@ -32,6 +46,16 @@ public sealed record RhoSpec(
     public const double DefaultStepFactor = 1.4;
     public const int DefaultStepEpochs = 5;
 
+    public static RecipeSection Keys { get; } = new("rho", "The ADAL penalty schedule.",
+    [
+        RecipeKey.Enum<RhoScheduleName>("schedule", "`growing`: `initial * factor^epoch`; `step`: times `factor` every `step_epochs`") with { Default = YamlNames.Of(RhoScheduleName.Growing), Get = RecipeKey.Of<RhoSpec>(r => r.Schedule) },
+        new("initial", KeyType.Number, "penalty in the first epoch") { Default = DefaultInitial, Min = 0, ExclusiveMin = true, Get = RecipeKey.Of<RhoSpec>(r => r.Initial) },
+        new("factor", KeyType.Number, "give `factor` or `final`, not both") { DefaultText = $"from `final` (`growing`), `{DefaultStepFactor}` (`step`)", Min = 1, Get = RecipeKey.Of<RhoSpec>(r => r.Factor) },
+        new("final", KeyType.Number, "`growing` only: the penalty in the stage's last epoch (at least `initial`); sets `factor` from the stage's `epochs`") { Default = DefaultFinal, Min = 0, ExclusiveMin = true },
+        new("step_epochs", KeyType.Int, "epochs between steps, for `step`") { Default = DefaultStepEpochs, Min = 1, Get = RecipeKey.Of<RhoSpec>(r => r.StepEpochs) },
+        new("rescale_dual", KeyType.Bool, "when rho changes, scale `U` by `rho_old / rho_new` so the multiplier `rho * U` carries over (Boyd et al. 2011, section 3.4.1); `false` keeps `U`, as the authors' code (which holds rho constant) does") { Default = true, Get = RecipeKey.Of<RhoSpec>(r => r.RescaleDual) },
+    ]);
+
     /// <summary>The default: growing from <see cref="DefaultInitial"/> to <see cref="DefaultFinal"/> in <paramref name="epochs"/>.</summary>
     public static RhoSpec Default(int epochs) => Reaching(DefaultInitial, DefaultFinal, epochs);
 
@@ -51,6 +75,9 @@ public sealed record RhoSpec(
 /// <summary>How often Z and U are updated: once per epoch (<see cref="Steps"/> null) or every N optimiser steps.</summary>
 public sealed record UpdateEvery(int? Steps = null)
 {
+    public static RecipeSection Keys { get; } = new("update_every", "Z and U updated every N optimiser steps.",
+        [new("steps", KeyType.Int, "optimiser steps between updates") { Required = true, Min = 1, Get = RecipeKey.Of<UpdateEvery>(u => u.Steps) }]);
+
     public static UpdateEvery Epoch { get; } = new();
     public bool PerEpoch => Steps is null;
     public override string ToString() => Steps is { } s ? $"{s} steps" : "epoch";

@@ -1,3 +1,5 @@
+using Hodec.Training;
+
 namespace Hodec.Recipes;
 
 /// <summary>The built-in stage kinds, in the order a typical recipe uses them.</summary>
@@ -11,6 +13,9 @@ public abstract record StageSpec
     /// <summary>Whether the stage needs the projected (TT) model, i.e. must come after <c>project</c>.</summary>
     public virtual bool NeedsCompressedModel => false;
 
+    /// <summary>Every stage's <c>kind</c>.</summary>
+    public static RecipeKey KindKey { get; } = RecipeKey.Enum<StageKind>("kind", "the stage kind") with { Required = true, Get = RecipeKey.Of<StageSpec>(s => s.Kind) };
+
     /// <summary>The training settings of a train, adal or retrain stage; null for the others.</summary>
     public static TrainingSettings? TrainingOf(StageSpec stage) => stage switch
     {
@@ -21,61 +26,70 @@ public abstract record StageSpec
     };
 }
 
-/// <summary>Optimiser settings shared by every training stage.</summary>
-public sealed record OptimizerSpec(
-    OptimizerName Name = OptimizerName.Sgd,
-    double Lr = OptimizerSpec.DefaultLr,
-    double Momentum = 0.9,
-    bool Nesterov = false,
-    double WeightDecay = OptimizerSpec.DefaultWeightDecay)
-{
-    public const double DefaultLr = 0.1;
-
-    /// <summary>Fine-tuning starts from trained weights, so <c>retrain</c> defaults to a smaller rate.</summary>
-    public const double DefaultRetrainLr = 0.01;
-    public const double DefaultWeightDecay = 5e-4;
-}
-
-public enum OptimizerName { Sgd, Adam, AdamW }
-
-/// <summary>Learning-rate schedule over the stage's epochs, or over a cycle that several stages share.</summary>
-/// <param name="Name">Schedule shape.</param>
-/// <param name="WarmupEpochs">Linear warm-up epochs.</param>
-/// <param name="StepSize">Epochs between decays (step).</param>
-/// <param name="Gamma">Decay factor (step).</param>
-/// <param name="CycleEpochs">Length of the schedule in epochs; 0 means this stage's own epochs.</param>
-/// <param name="CycleStart">The cycle epoch this stage starts at, so consecutive stages continue one schedule.</param>
-public sealed record ScheduleSpec(
-    ScheduleName Name = ScheduleName.Cosine,
-    int WarmupEpochs = 0,
-    int StepSize = ScheduleSpec.DefaultStepSize,
-    double Gamma = ScheduleSpec.DefaultGamma,
-    int CycleEpochs = 0,
-    int CycleStart = 0)
-{
-    public const int DefaultStepSize = 30;
-    public const double DefaultGamma = 0.1;
-}
-
-public enum ScheduleName { Cosine, Step, OneCycle, Constant }
-
-/// <summary>What every training stage (train, adal, retrain) is configured with.</summary>
+/// <summary>What every training stage (train, adal, retrain) is configured with; the trainer takes the optimiser and schedule as they are.</summary>
 public sealed record TrainingSettings(
     int Epochs,
-    OptimizerSpec Optimizer,
-    ScheduleSpec Schedule,
+    OptimizerSettings Optimizer,
+    ScheduleSettings Schedule,
     double LabelSmoothing = 0,
-    double? GradClip = null);
+    double? GradClip = null)
+{
+    private static readonly OptimizerSettings Optimizers = new();
+    private static readonly ScheduleSettings Schedules = new();
+
+    /// <summary>A training stage's <c>optimizer</c> (<see cref="OptimizerSettings"/>).</summary>
+    public static RecipeSection OptimizerKeys { get; } = new("optimizer", "The optimiser.",
+    [
+        RecipeKey.Enum<OptimizerKind>("name", "the algorithm") with { Default = YamlNames.Of(Optimizers.Kind), Get = RecipeKey.Of<OptimizerSettings>(o => o.Kind) },
+        new("lr", KeyType.Number, "peak learning rate")
+        {
+            Default = Optimizers.LearningRate, DefaultText = $"`{OptimizerSettings.DefaultLearningRate}` (`{OptimizerSettings.DefaultRetrainLearningRate}` for `retrain`)", Min = 0, ExclusiveMin = true,
+            Get = RecipeKey.Of<OptimizerSettings>(o => o.LearningRate),
+        },
+        new("momentum", KeyType.Number, "momentum (SGD) or beta1 (Adam)") { Default = Optimizers.Momentum, Min = 0, Max = 1, Get = RecipeKey.Of<OptimizerSettings>(o => o.Momentum) },
+        new("nesterov", KeyType.Bool, "Nesterov momentum (SGD)") { Default = Optimizers.Nesterov, Get = RecipeKey.Of<OptimizerSettings>(o => o.Nesterov) },
+        new("weight_decay", KeyType.Number, "weight decay") { Default = Optimizers.WeightDecay, Min = 0, Get = RecipeKey.Of<OptimizerSettings>(o => o.WeightDecay) },
+    ]);
+
+    /// <summary>A training stage's <c>schedule</c> (<see cref="ScheduleSettings"/>).</summary>
+    public static RecipeSection ScheduleKeys { get; } = new("schedule", "The learning-rate schedule.",
+    [
+        RecipeKey.Enum<ScheduleKind>("name", "the schedule's shape") with { Default = YamlNames.Of(Schedules.Kind), Get = RecipeKey.Of<ScheduleSettings>(s => s.Kind) },
+        new("warmup_epochs", KeyType.Int, "linear warm-up, counted from the schedule's first epoch") { Default = Schedules.WarmupEpochs, Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.WarmupEpochs) },
+        new("step_size", KeyType.Int, "epochs between decays, for `step`") { Default = Schedules.StepEpochs, Min = 1, Get = RecipeKey.Of<ScheduleSettings>(s => s.StepEpochs) },
+        new("gamma", KeyType.Number, "decay factor, for `step`") { Default = Schedules.Gamma, Min = 0, Max = 1, Get = RecipeKey.Of<ScheduleSettings>(s => s.Gamma) },
+        new("cycle_epochs", KeyType.Int, "length of a schedule that consecutive stages share") { Default = Schedules.CycleEpochs, DefaultText = "`0` (this stage's epochs)", Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.CycleEpochs) },
+        new("cycle_start", KeyType.Int, "the epoch of the shared schedule at which this stage starts") { Default = Schedules.CycleStartEpoch, Min = 0, Get = RecipeKey.Of<ScheduleSettings>(s => s.CycleStartEpoch) },
+    ]);
+
+    /// <summary>The keys every training stage (train, adal, retrain) has, after <c>kind</c>.</summary>
+    public static IReadOnlyList<RecipeKey> Keys { get; } =
+    [
+        new("epochs", KeyType.Int, "epochs of this stage") { Required = true, Min = 1, Get = Training(t => t.Epochs) },
+        RecipeKey.Map("optimizer", OptimizerKeys, "the optimiser") with { Get = Training(t => t.Optimizer) },
+        RecipeKey.Map("schedule", ScheduleKeys, "the learning-rate schedule") with { Get = Training(t => t.Schedule) },
+        new("label_smoothing", KeyType.Number, "label smoothing") { Default = 0.0, Min = 0, Max = 1, Get = Training(t => t.LabelSmoothing) },
+        new("grad_clip", KeyType.Number, "gradient-norm clipping") { Min = 0, ExclusiveMin = true, Get = Training(t => t.GradClip) },
+    ];
+
+    // A training key's value, read from the stage that holds these settings.
+    private static Func<object, object?> Training(Func<TrainingSettings, object?> get) => RecipeKey.Of<StageSpec>(s => get(StageSpec.TrainingOf(s)!));
+}
 
 /// <summary>Plain dense training.</summary>
 public sealed record TrainStageSpec(TrainingSettings Training) : StageSpec
 {
+    public static RecipeSection Keys { get; } = new("train", "Plain dense training.", [KindKey, .. TrainingSettings.Keys]);
+
     public override StageKind Kind => StageKind.Train;
 }
 
 /// <summary>Fine-tuning of the projected model; the TT cores are the parameters. Optionally distils from a dense model.</summary>
 public sealed record RetrainStageSpec(TrainingSettings Training, DistillSpec? Distill = null) : StageSpec
 {
+    public static RecipeSection Keys { get; } = new("retrain", "Fine-tuning of the projected model, optionally distilled from a dense one.",
+        [KindKey, .. TrainingSettings.Keys, RecipeKey.Map("distill", DistillSpec.Keys, "knowledge distillation from a dense model of this run") with { Get = RecipeKey.Of<RetrainStageSpec>(r => r.Distill) }]);
+
     public override StageKind Kind => StageKind.Retrain;
     public override bool NeedsCompressedModel => true;
 }
@@ -84,5 +98,22 @@ public sealed record RetrainStageSpec(TrainingSettings Training, DistillSpec? Di
 /// <param name="Evaluate">Measure top-1 right before and right after projection.</param>
 public sealed record ProjectStageSpec(bool Evaluate = true) : StageSpec
 {
+    public static RecipeSection Keys { get; } = new("project", "Model surgery: each selected layer is decomposed at its planned ranks.",
+        [KindKey, new("evaluate", KeyType.Bool, "measure top-1 right before and right after projection") { Default = true, Get = RecipeKey.Of<ProjectStageSpec>(p => p.Evaluate) }]);
+
     public override StageKind Kind => StageKind.Project;
+}
+
+/// <summary>The keys of each stage kind, for the reader, the JSON Schema and the docs.</summary>
+public static class StageSections
+{
+    public static IReadOnlyDictionary<StageKind, RecipeSection> All { get; } = new Dictionary<StageKind, RecipeSection>
+    {
+        [StageKind.Train] = TrainStageSpec.Keys,
+        [StageKind.Adal] = AdalStageSpec.Keys,
+        [StageKind.Project] = ProjectStageSpec.Keys,
+        [StageKind.Retrain] = RetrainStageSpec.Keys,
+        [StageKind.Evaluate] = EvaluateStageSpec.Keys,
+        [StageKind.Export] = ExportStageSpec.Keys,
+    };
 }

@@ -13,7 +13,7 @@ namespace Hodec.Tests.Compression;
 public sealed class AdalRegularizerTests
 {
     private static AdalStageSpec Adal(RhoSpec rho, UpdateEvery? every = null) =>
-        new(new TrainingSettings(1, new OptimizerSpec(), new ScheduleSpec()), rho, every ?? UpdateEvery.Epoch);
+        new(new TrainingSettings(1, new OptimizerSettings(), new ScheduleSettings()), rho, every ?? UpdateEvery.Epoch);
 
     // Plain SGD whose rate halves each epoch while rho doubles: lr x rho stays at 0.5, so every epoch's W-update
     // converges (momentum would make it ring around the moving target), and the floor ||grad|| / rho halves.

@@ -38,7 +38,7 @@ public sealed class PipelineTests
         }
 
         var adalSettings = Settings(2, 0.02, momentum: 0) with { Schedule = new ScheduleSettings(ScheduleKind.Constant) };
-        using var adal = new AdalRegularizer(model, plan, new AdalStageSpec(new TrainingSettings(2, new OptimizerSpec(), new ScheduleSpec()), new RhoSpec(RhoScheduleName.Growing, 5, 2), UpdateEvery.Epoch));
+        using var adal = new AdalRegularizer(model, plan, new AdalStageSpec(new TrainingSettings(2, new OptimizerSettings(), new ScheduleSettings()), new RhoSpec(RhoScheduleName.Growing, 5, 2), UpdateEvery.Epoch));
         double errorBefore = adal.MeanApproximationError;
         using (var stage = new Trainer(model, adalSettings, [adal]))
         {

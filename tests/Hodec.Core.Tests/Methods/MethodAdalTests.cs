@@ -14,7 +14,7 @@ namespace Hodec.Tests.Methods;
 public sealed class MethodAdalTests
 {
     private static AdalStageSpec Adal(RhoSpec rho) =>
-        new(new TrainingSettings(1, new OptimizerSpec(), new ScheduleSpec()), rho, UpdateEvery.Epoch);
+        new(new TrainingSettings(1, new OptimizerSettings(), new ScheduleSettings()), rho, UpdateEvery.Epoch);
 
     // As in AdalRegularizerTests: lr x rho stays at 0.5, so every epoch's W-update converges.
     private static TrainerSettings LargeRhoSettings(int epochs) => TrainingFixture.Settings(epochs) with

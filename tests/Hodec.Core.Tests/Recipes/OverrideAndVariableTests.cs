@@ -1,4 +1,5 @@
 using Hodec.Recipes;
+using Hodec.Training;
 
 namespace Hodec.Tests.Recipes;
 
@@ -13,7 +14,7 @@ public class OverrideAndVariableTests
     {
         var r = Parse("stages.adal.epochs=1", "stages.adal.optimizer.lr=0.2", "stages.adal.optimizer.name=adamw");
         var adal = Assert.IsType<AdalStageSpec>(r.Stages[0]);
-        Assert.Equal((1, 0.2, OptimizerName.AdamW), (adal.Training.Epochs, adal.Training.Optimizer.Lr, adal.Training.Optimizer.Name));
+        Assert.Equal((1, 0.2, OptimizerKind.AdamW), (adal.Training.Epochs, adal.Training.Optimizer.LearningRate, adal.Training.Optimizer.Kind));
         Assert.Equal(0.9, adal.Training.Optimizer.Momentum);
     }
 

@@ -1,4 +1,5 @@
 using Hodec.Recipes;
+using Hodec.Training;
 
 namespace Hodec.Tests.Recipes;
 
@@ -17,10 +18,10 @@ public class RecipeLoaderTests
         Assert.Equal(new[] { StageKind.Adal, StageKind.Project, StageKind.Retrain, StageKind.Evaluate, StageKind.Export }, r.Stages.Select(s => s.Kind));
         var adal = Assert.IsType<AdalStageSpec>(r.Stages[0]);
         Assert.Equal(3, adal.Training.Epochs);
-        Assert.Equal(0.05, adal.Training.Optimizer.Lr);
+        Assert.Equal(0.05, adal.Training.Optimizer.LearningRate);
         Assert.Equal(0.9, adal.Training.Optimizer.Momentum);
         Assert.Equal(5e-4, adal.Training.Optimizer.WeightDecay);
-        Assert.Equal(ScheduleName.Cosine, adal.Training.Schedule.Name);
+        Assert.Equal(ScheduleKind.Cosine, adal.Training.Schedule.Kind);
         Assert.Equal((RhoScheduleName.Growing, 0.005), (adal.Rho.Schedule, adal.Rho.Initial));
         Assert.Equal(0.3, adal.Rho.At(adal.Training.Epochs - 1), 12); // the default reaches 0.3 in the stage's last epoch
         Assert.True(adal.UpdateEvery.PerEpoch);

@@ -21,7 +21,7 @@ public class RecipeYamlWriterTests
 
         Assert.Equal(first.Compression!.Rules, again.Compression!.Rules);
         Assert.Equal("[4, 4, 4, 4]", again.Vars["ranks"]);
-        Assert.Equal(0.01, Assert.IsType<RetrainStageSpec>(again.Stages[2]).Training.Optimizer.Lr);
+        Assert.Equal(0.01, Assert.IsType<RetrainStageSpec>(again.Stages[2]).Training.Optimizer.LearningRate);
     }
 
     [Theory]

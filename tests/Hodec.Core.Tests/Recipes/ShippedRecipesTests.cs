@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hodec.Recipes;
+using Hodec.Training;
 
 namespace Hodec.Tests.Recipes;
 
@@ -175,7 +176,7 @@ public class ShippedRecipesTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot, "recipes", "schema", "hodec-recipe.v1.schema.json")));
         var enums = new List<string>();
         CollectEnums(doc.RootElement, enums);
-        foreach (var names in new[] { YamlNames.All<CompressionFormat>(), YamlNames.All<StageKind>(), YamlNames.All<OptimizerName>(), YamlNames.All<ScheduleName>(), YamlNames.All<RhoScheduleName>(), YamlNames.All<ExportFormat>(), YamlNames.All<ExportModel>() })
+        foreach (var names in new[] { YamlNames.All<CompressionFormat>(), YamlNames.All<StageKind>(), YamlNames.All<OptimizerKind>(), YamlNames.All<ScheduleKind>(), YamlNames.All<RhoScheduleName>(), YamlNames.All<ExportFormat>(), YamlNames.All<ExportModel>() })
         {
             Assert.Contains(string.Join(",", names), enums);
         }

@@ -179,7 +179,7 @@ public sealed class TrainerTests
     {
         var settings = new TrainerSettings { Epochs = 8, Schedule = new ScheduleSettings(CycleEpochs: 25, CycleStartEpoch: 18) };
         var e = Assert.Throws<HodecException>(settings.Validate);
-        Assert.Equal("Invalid trainer settings:\n  Schedule.CycleStartEpoch + Epochs must be <= Schedule.CycleEpochs (got 18 + 8 > 25)", e.Message);
+        Assert.Equal("Invalid trainer settings:\n  this stage's 8 epochs from cycle epoch 18 run past the shared schedule's 25 epochs ('schedule.cycle_epochs'); the latest start is 17", e.Message);
         (settings with { Schedule = new ScheduleSettings(CycleEpochs: 25, CycleStartEpoch: 17) }).Validate();
     }
 
@@ -190,8 +190,8 @@ public sealed class TrainerTests
         var settings = new TrainerSettings { Epochs = 2, Schedule = new ScheduleSettings(WarmupEpochs: 3, CycleEpochs: 4, CycleStartEpoch: 2) };
         settings.Validate();
         var e = Assert.Throws<HodecException>((settings with { Schedule = settings.Schedule with { WarmupEpochs = 5 } }).Validate);
-        Assert.Equal("Invalid trainer settings:\n  Schedule.WarmupEpochs must be in [0, Schedule.CycleEpochs] (got 5)", e.Message);
+        Assert.Equal("Invalid trainer settings:\n  'schedule.warmup_epochs' (5) is longer than the shared schedule's 4 epochs ('schedule.cycle_epochs')", e.Message);
         e = Assert.Throws<HodecException>((settings with { Schedule = new ScheduleSettings(WarmupEpochs: 3) }).Validate);
-        Assert.Equal("Invalid trainer settings:\n  Schedule.WarmupEpochs must be in [0, Epochs] (got 3)", e.Message);
+        Assert.Equal("Invalid trainer settings:\n  'schedule.warmup_epochs' (3) is longer than this stage's 2 epochs", e.Message);
     }
 }

@@ -61,7 +61,7 @@ public sealed class GeneralCommandsTests
         CliResult result = await CliRunner.RunAsync("run", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string option in new[] { "--out <dir>", "--set <path=value>", "--resume", "--threads <n>", "--device <cpu|cuda>", "--seed <n>", "--quiet", "--verbose", "--log-format <text|json>" })
+        foreach (string option in new[] { "--out <dir>", "--set <path=value>", "--resume", "--threads <n>", "--seed <n>", "--quiet", "--verbose", "--log-format <text|json>" })
         {
             Assert.Contains(option, result.Out);
         }
@@ -100,16 +100,6 @@ public sealed class GeneralCommandsTests
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("Argument 'gpus' not recognized. Must be one of:", result.Error);
         Assert.Contains("'stages'", result.Error);
-    }
-
-    [Fact]
-    public async Task List_WithPlaceholderEngine_Exit1_SaysNotAvailableYet()
-    {
-        CliResult result = await CliRunner.RunAsync(new UnavailableEngine(), "list", "models");
-
-        Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.StartsWith("error: 'list models' is not available yet: this build of hodec has no pipeline engine wired in.", result.Error);
-        Assert.DoesNotContain("   at ", result.Error);
     }
 
     [Fact]

@@ -95,20 +95,6 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_DeviceCuda_Exit2_SaysThisBuildIsCpuOnly()
-    {
-        var engine = new ScriptedEngine();
-
-        CliResult result = await CliRunner.RunAsync(engine, "run", Recipe(), "--device", "cuda");
-
-        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
-        Assert.Equal(
-            "hodec: error: This build of hodec is CPU-only (TorchSharp-cpu): --device cuda is not available. Omit --device or pass --device cpu.\n",
-            result.Error);
-        Assert.Empty(engine.Requests);
-    }
-
-    [Fact]
     public async Task Run_ResumeWithoutRunDirectory_Exit2_SaysWhatToPass()
     {
         CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "run", Recipe(), "--out", RunDirectory, "--resume");

@@ -11,20 +11,6 @@ public sealed class ValidateCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Validate_WithPlaceholderEngine_Exit1_SaysNotAvailableYet()
-    {
-        string recipe = _temp.Write("r.yml", "model: resnet20\n");
-
-        CliResult result = await CliRunner.RunAsync(new UnavailableEngine(), "validate", recipe);
-
-        Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.Equal(
-            "error: 'validate' is not available yet: this build of hodec has no pipeline engine wired in. "
-            + "Build from a branch that includes Hodec.Core's pipeline, or track the 'engine' issue.\n",
-            result.Error);
-    }
-
-    [Fact]
     public async Task Validate_MissingRecipe_Exit2_NamesTheFullPath()
     {
         CliResult result = await CliRunner.RunAsync(new ScriptedEngine(), "validate", "missing.yml");

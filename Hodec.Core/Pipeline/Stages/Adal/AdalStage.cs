@@ -16,11 +16,8 @@ public static class AdalStage
     public static PipelineState Run(PipelineState state, StageContext context)
     {
         var spec = (AdalStageSpec)context.Spec;
-        var plan = state.Plan ?? throw new HodecException("'adal' needs a 'compression' section to know which layers to pull towards TT form.");
-        if (state.IsCompressed)
-        {
-            throw new HodecException("'adal' trains the dense model; put it before 'project'.");
-        }
+        var plan = StageInvariants.Plan(state, StageKind.Adal);
+        StageInvariants.Model(state, StageKind.Adal, compressed: false);
 
         using var adal = new AdalRegularizer(state.Model, plan, spec);
         var history = StageTraining.Fit(state, context, spec.Training, [adal],

@@ -21,11 +21,8 @@ public static class ProjectStage
     public static PipelineState Run(PipelineState state, StageContext context)
     {
         var spec = (ProjectStageSpec)context.Spec;
-        var plan = state.Plan ?? throw new HodecException("'project' needs a 'compression' section saying which layers to compress.");
-        if (state.IsCompressed)
-        {
-            throw new HodecException("the model is already projected; a recipe has at most one 'project' stage.");
-        }
+        var plan = StageInvariants.Plan(state, StageKind.Project);
+        StageInvariants.Model(state, StageKind.Project, compressed: false);
 
         var baseline = StageTraining.MeasureSelection(state.Model, context) with { Epochs = state.Epochs };
         var dense = Entries(state.Model, context.InputShape, plan);

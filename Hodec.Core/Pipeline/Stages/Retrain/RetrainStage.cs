@@ -13,10 +13,7 @@ public static class RetrainStage
 
     public static PipelineState Run(PipelineState state, StageContext context)
     {
-        if (!state.IsCompressed)
-        {
-            throw new HodecException("'retrain' needs the projected model; put a 'project' stage before it.");
-        }
+        StageInvariants.Model(state, StageKind.Retrain, compressed: true);
         var spec = (RetrainStageSpec)context.Spec;
         using var distillation = spec.Distill is { } d ? new Distillation(Teacher(state, context, d), d.Temperature, d.Weight) : null;
         var history = StageTraining.Fit(state, context, spec.Training, distillation is null ? null : [distillation]);

@@ -32,7 +32,10 @@ public sealed class InferenceFold : IDisposable
     /// <summary>The folds made.</summary>
     public IReadOnlyList<FoldedBatchNorm> Folded { get; }
 
-    /// <summary>Batch norms left as they were (not fed directly by a dense conv or a HODEC layer, or without running statistics).</summary>
+    /// <summary>
+    /// Batch norms left as they were: not fed directly by a dense conv or a HODEC layer, without running statistics, or
+    /// held in a field typed <see cref="BatchNorm2d"/> (which cannot take the identity that replaces a folded one).
+    /// </summary>
     public IReadOnlyList<string> Unfolded { get; }
 
     /// <summary>Largest difference between the folded and the unfolded model's outputs on the check input.</summary>
@@ -67,7 +70,7 @@ public static class InferenceFolding
 {
     /// <summary>
     /// Puts <paramref name="model"/> in eval mode and folds every batch norm whose input is exactly the output of the
-    /// leaf module that ran just before it (found by one traced forward of a <paramref name="inputShape"/> input), when
+    /// module that ran just before it (found by one traced forward of a <paramref name="inputShape"/> input), when
     /// that module is a dense conv or a HODEC layer. Checks that the folded model's outputs match the unfolded ones
     /// on a random input (within <paramref name="tolerance"/> times the largest output, or throws after undoing).
     /// Dispose the result to unfold.
@@ -89,29 +92,14 @@ public static class InferenceFolding
 
         var undo = new List<Action>();
         var folded = new List<FoldedBatchNorm>();
-        foreach (var (layerPath, bnPath) in pairs)
+        try
         {
-            var layer = ModuleSurgery.Get(model, layerPath);
-            var bn = (BatchNorm2d)ModuleSurgery.Get(model, bnPath);
-            if (!BatchNormFolding.IsFoldable(bn))
-            {
-                continue;
-            }
-
-            bool done = layer switch
-            {
-                Conv2d conv when BatchNormFolding.CanFold(conv, bn) => FoldConv(conv, bn, undo),
-                HodecConv2d hodec when bn.num_features == hodec.Layout.OutChannels => FoldHodec(hodec, bn, undo),
-                _ => false,
-            };
-            if (!done)
-            {
-                continue;
-            }
-
-            var old = ModuleSurgery.Replace(model, bnPath, nn.Identity());
-            undo.Add(() => ModuleSurgery.Replace(model, bnPath, old).Dispose());
-            folded.Add(new FoldedBatchNorm(layerPath, bnPath));
+            FoldPairs(model, pairs, undo, folded);
+        }
+        catch
+        {
+            new InferenceFold(model, folded, [], undo, double.NaN).Dispose();
+            throw;
         }
 
         model.eval();
@@ -130,7 +118,57 @@ public static class InferenceFolding
         return fold;
     }
 
-    private static bool FoldConv(Conv2d conv, BatchNorm2d bn, List<Action> undo)
+    private static void FoldPairs(nn.Module<Tensor, Tensor> model, List<(string Layer, string BatchNorm)> pairs, List<Action> undo, List<FoldedBatchNorm> folded)
+    {
+        foreach (var (layerPath, bnPath) in pairs)
+        {
+            var layer = ModuleSurgery.Get(model, layerPath);
+            var bn = (BatchNorm2d)ModuleSurgery.Get(model, bnPath);
+            if (!BatchNormFolding.IsFoldable(bn))
+            {
+                continue;
+            }
+
+            bool foldable = layer switch
+            {
+                Conv2d conv => BatchNormFolding.CanFold(conv, bn),
+                HodecConv2d hodec => bn.num_features == hodec.Layout.OutChannels,
+                _ => false,
+            };
+            if (!foldable)
+            {
+                continue;
+            }
+
+            // The batch norm leaves first: a parent whose field is typed BatchNorm2d cannot take the identity, and
+            // then the pair stays unfolded.
+            var identity = nn.Identity();
+            nn.Module old;
+            try
+            {
+                old = ModuleSurgery.Replace(model, bnPath, identity);
+            }
+            catch (HodecException)
+            {
+                identity.Dispose();
+                continue;
+            }
+
+            undo.Add(() => ModuleSurgery.Replace(model, bnPath, old).Dispose());
+            if (layer is Conv2d dense)
+            {
+                FoldConv(dense, bn, undo);
+            }
+            else
+            {
+                FoldHodec((HodecConv2d)layer, bn, undo);
+            }
+
+            folded.Add(new FoldedBatchNorm(layerPath, bnPath));
+        }
+    }
+
+    private static void FoldConv(Conv2d conv, BatchNorm2d bn, List<Action> undo)
     {
         using var scope = NewDisposeScope();
         (Tensor weight, Tensor bias) = BatchNormFolding.Fold(conv, bn);
@@ -170,10 +208,9 @@ public static class InferenceFolding
             oldWeight.Dispose();
             oldBiasValue?.Dispose();
         });
-        return true;
     }
 
-    private static bool FoldHodec(HodecConv2d layer, BatchNorm2d bn, List<Action> undo)
+    private static void FoldHodec(HodecConv2d layer, BatchNorm2d bn, List<Action> undo)
     {
         ChannelAffine affine = BatchNormFolding.Affine(bn);
         try
@@ -187,15 +224,15 @@ public static class InferenceFolding
         }
 
         undo.Add(layer.UnfoldOutputAffine);
-        return true;
     }
 
-    // One traced forward: a BN is paired with the leaf module that finished last before it, when the BN's input is
-    // that module's output tensor (the same native tensor). Modules that run more than once are not paired.
+    // One traced forward: a BN is paired with the module that finished last before it (containers finish after their
+    // children, so a conv wrapped in a container is not paired), when the BN's input is that module's output tensor
+    // (the same native tensor). Modules that run more than once are not paired.
     private static (List<(string Layer, string BatchNorm)> Pairs, List<string> BatchNorms) Trace(nn.Module<Tensor, Tensor> model, long[] inputShape)
     {
         var leaves = model.named_modules()
-            .Where(m => !m.module.named_children().Any() && m.module is nn.Module<Tensor, Tensor>)
+            .Where(m => m.module is nn.Module<Tensor, Tensor>)
             .Select(m => (m.name, module: (nn.Module<Tensor, Tensor>)m.module))
             .ToList();
         var removers = new List<Action>();

@@ -86,8 +86,9 @@ public static class InferenceFolding
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (pairs, batchNorms) = Trace(model, inputShape);
-        Tensor check = randn(inputShape, generator: new Generator(20261208));
+        ScalarType dtype = model.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
+        var (pairs, batchNorms) = Trace(model, zeros(inputShape, dtype));
+        Tensor check = randn(inputShape, dtype, generator: new Generator(20261208));
         Tensor reference = model.call(check).detach().clone();
 
         var undo = new List<Action>();
@@ -229,7 +230,7 @@ public static class InferenceFolding
     // One traced forward: a BN is paired with the module that finished last before it (containers finish after their
     // children, so a conv wrapped in a container is not paired), when the BN's input is that module's output tensor
     // (the same native tensor). Modules that run more than once are not paired.
-    private static (List<(string Layer, string BatchNorm)> Pairs, List<string> BatchNorms) Trace(nn.Module<Tensor, Tensor> model, long[] inputShape)
+    private static (List<(string Layer, string BatchNorm)> Pairs, List<string> BatchNorms) Trace(nn.Module<Tensor, Tensor> model, Tensor input)
     {
         var leaves = model.named_modules()
             .Where(m => m.module is nn.Module<Tensor, Tensor>)
@@ -270,7 +271,7 @@ public static class InferenceFolding
             }
 
             using var scope = NewDisposeScope();
-            _ = model.call(zeros(inputShape));
+            _ = model.call(input);
         }
         finally
         {

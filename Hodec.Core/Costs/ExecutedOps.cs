@@ -258,6 +258,21 @@ public static class ExecutedOps
         return y;
     }
 
+    /// <summary>
+    /// <c>bias + a.matmul(b)</c>: one <c>addmm</c> kernel for 2-D operands, else the matmul and an in-place add
+    /// (inference only: the add writes into the matmul's result). Recorded as the matmul it contains.
+    /// </summary>
+    public static Tensor AddMatMul(Tensor bias, Tensor a, Tensor b, string site)
+    {
+        Tensor y = a.dim() == 2 && b.dim() == 2 ? addmm(bias, a, b, 1, 1) : a.matmul(b).add_(bias);
+        if (t_current is { } recording)
+        {
+            recording.Add(new ExecutedOp(ExecutedOpKind.MatMul, site, recording.Running(), a.shape, b.shape, y.shape, 1));
+        }
+
+        return y;
+    }
+
     /// <summary><c>nn.functional.conv2d</c>, recorded when a recording is on.</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] padding, long[] dilation, string site)
     {

@@ -137,6 +137,11 @@ public static class TtOnnxLowering
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(layer);
+        if (layer.HasFoldedAffine)
+        {
+            throw new HodecException("This HODEC layer has a batch norm folded in for TorchSharp inference (InferenceFolding); export the unfolded model, whose batch norms the exporter folds itself.");
+        }
+
         (bool, bool)? plan = g.Options.Contraction == TtContraction.Auto ? (layer.MergeIn, layer.MergeOut) : null;
         return HodecConv(g, input, [.. layer.InputCores], layer.SpatialCore, [.. layer.OutputCores], layer.Bias, layer.Geometry, affine, plan);
     }

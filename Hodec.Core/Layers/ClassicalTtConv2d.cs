@@ -14,12 +14,15 @@ namespace Hodec.Layers;
 /// That sequential path is what <see cref="Cost"/> counts and what runs in eval mode (evaluation, latency, export).
 /// In training mode the layer rebuilds its kernel and runs one conv instead: the same function and the same core
 /// gradients, 11-24x faster per training step on CPU (docs/benchmarks.md): the sequential intermediates are memory-bound.
+/// In inference (eval mode, gradients off) the permuted spatial kernel and the core matrices are built once and cached
+/// (<see cref="InferenceCache"/>).
 /// </summary>
-public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
+public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer, IInferenceCached
 {
     private readonly Parameter spatial_core;
     private readonly ParameterList cores;
     private readonly Parameter? bias;
+    private readonly InferenceCache inference = new();
 
     /// <summary>Builds the layer from cores (copied into parameters).</summary>
     public ClassicalTtConv2d(Tensor spatialCore, IReadOnlyList<Tensor> cores, Tensor? bias = null, ConvGeometry? geometry = null)
@@ -143,18 +146,55 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
             throw new HodecException($"ClassicalTtConv2d expects input [N, {InChannels}, H, W]; got [{string.Join(", ", x.shape)}].");
         }
 
+        bool inference = InferenceCache.IsInference(training);
+        if (!inference)
+        {
+            this.inference.Invalidate();
+        }
+
         return training
             ? ExecutedOps.Conv2d(x, ReconstructWeight(), bias, Geometry.Stride, Geometry.Padding, Geometry.Dilation, "classical-tt.rebuilt-conv")
-            : ForwardSequential(x);
+            : ForwardSequential(x, inference ? this.inference.Get([spatial_core, .. cores], SequentialWeights) : SequentialWeights());
     }
 
-    private Tensor ForwardSequential(Tensor x)
+    /// <inheritdoc/>
+    public InferenceCache InferenceCache => inference;
+
+    /// <summary>Drops the tensors cached for inference (after an in-place change of the cores).</summary>
+    public void InvalidateInferenceCache() => inference.Invalidate();
+
+    /// <summary>Setting the mode drops the inference cache, so <c>eval()</c> after a weight change starts fresh.</summary>
+    public override void train(bool train = true)
     {
-        long n = x.shape[0], h = x.shape[2], w = x.shape[3], r1 = spatial_core.shape[2];
+        inference.Invalidate();
+        base.train(train);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inference.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // The spatial kernel [r_1, 1, KH, KW], then one matrix [O_j r_{j+1}, r_j I_j] per core; differentiable.
+    private Tensor[] SequentialWeights() =>
+    [
+        spatial_core.permute(2, 0, 1).unsqueeze(1).contiguous(),
+        .. cores.Select(g => g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]).contiguous()),
+    ];
+
+    private Tensor ForwardSequential(Tensor x, Tensor[] weights)
+    {
+        long n = x.shape[0], h = x.shape[2], w = x.shape[3], r1 = Ranks[0];
         // Spatial core on every input channel: [N*I, 1, H, W] -> [N*I, r_1, H', W'].
         Tensor t = ExecutedOps.Conv2d(
             x.reshape(n * InChannels, 1, h, w),
-            spatial_core.permute(2, 0, 1).unsqueeze(1),
+            weights[0],
             null,
             Geometry.Stride,
             Geometry.Padding,
@@ -163,13 +203,12 @@ public sealed class ClassicalTtConv2d : nn.Module<Tensor, Tensor>, ITtLayer
         long ho = t.shape[2], wo = t.shape[3];
         // [N, I, r_1, P] -> [N, r_1 I_1, rest]: the one permute; the cores then chain without more.
         t = t.reshape(n, InChannels, r1, ho * wo).transpose(1, 2).reshape(n, r1 * InputFactors[0], -1);
-        for (int j = 0; j < cores.Count; j++)
+        long[] r = [.. Ranks, 1];
+        for (int j = 0; j < InputFactors.Count; j++)
         {
-            Tensor g = cores[j];
-            Tensor m = g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]);
-            t = ExecutedOps.MatMul(m, t, "classical-tt.core");
-            long nextMode = j + 1 < cores.Count ? InputFactors[j + 1] : 1;
-            t = t.reshape(t.shape[0] * g.shape[1], g.shape[3] * nextMode, -1);
+            t = ExecutedOps.MatMul(weights[j + 1], t, "classical-tt.core");
+            long nextMode = j + 1 < InputFactors.Count ? InputFactors[j + 1] : 1;
+            t = t.reshape(t.shape[0] * OutputFactors[j], r[j + 1] * nextMode, -1);
         }
 
         Tensor y = t.reshape(n, OutChannels, ho, wo);

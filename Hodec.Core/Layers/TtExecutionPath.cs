@@ -9,6 +9,9 @@ public enum TtExecutionPath
     /// <summary>Contract the cores one by one on the activations (method.md section 2 as written).</summary>
     Sequential,
 
-    /// <summary>Rebuild each chain's matrix from its cores once per forward and apply it as one 1x1 conv (run as a matmul over channels).</summary>
+    /// <summary>
+    /// Rebuild each chain's matrix from its cores and apply it as one 1x1 conv (run as a matmul over channels): once per
+    /// forward in training, once per <see cref="InferenceCache"/> in inference.
+    /// </summary>
     Merged,
 }

@@ -9,12 +9,14 @@ namespace Hodec.Layers;
 /// <summary>
 /// TT-FC (Novikov et al. 2015, method.md section 2): a weight <c>O x I</c> held as TT-matrix cores
 /// <c>r_{j-1} x O_j x I_j x r_j</c> (<c>r_0 = r_d = 1</c>), applied by sequential contraction.
-/// Accepts inputs <c>[..., I]</c>.
+/// Accepts inputs <c>[..., I]</c>. In inference (eval mode, gradients off) the core matrices are built once and cached
+/// (<see cref="InferenceCache"/>).
 /// </summary>
-public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
+public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer, IInferenceCached
 {
     private readonly ParameterList cores;
     private readonly Parameter? bias;
+    private readonly InferenceCache inference = new();
 
     /// <summary>Builds the layer from cores (copied into parameters).</summary>
     public TtLinear(IReadOnlyList<Tensor> cores, Tensor? bias = null)
@@ -105,18 +107,37 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
 
         long[] lead = x.shape[..^1];
         long rows = lead.Aggregate(1L, (a, b) => a * b);
-        Tensor t = x.reshape(rows, InputFactors[0], -1);
-        for (int j = 0; j < cores.Count; j++)
+        bool inference = InferenceCache.IsInference(training);
+        if (!inference)
         {
-            Tensor g = cores[j];
-            Tensor m = g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]);
-            t = ExecutedOps.MatMul(m, t, "tt-fc.core");
-            long nextMode = j + 1 < cores.Count ? InputFactors[j + 1] : 1;
-            t = t.reshape(t.shape[0] * g.shape[1], g.shape[3] * nextMode, -1);
+            this.inference.Invalidate();
+        }
+
+        Tensor[] matrices = inference ? this.inference.Get([.. cores], CoreMatrices) : CoreMatrices();
+        long[] r = [.. Ranks, 1];
+        Tensor t = x.reshape(rows, InputFactors[0], -1);
+        for (int j = 0; j < InputFactors.Count; j++)
+        {
+            t = ExecutedOps.MatMul(matrices[j], t, "tt-fc.core");
+            long nextMode = j + 1 < InputFactors.Count ? InputFactors[j + 1] : 1;
+            t = t.reshape(t.shape[0] * OutputFactors[j], r[j] * nextMode, -1);
         }
 
         Tensor y = t.reshape([.. lead, OutFeatures]);
         return bias is null ? y : y + bias;
+    }
+
+    /// <inheritdoc/>
+    public InferenceCache InferenceCache => inference;
+
+    /// <summary>Drops the tensors cached for inference (after an in-place change of the cores).</summary>
+    public void InvalidateInferenceCache() => inference.Invalidate();
+
+    /// <summary>Setting the mode drops the inference cache, so <c>eval()</c> after a weight change starts fresh.</summary>
+    public override void train(bool train = true)
+    {
+        inference.Invalidate();
+        base.train(train);
     }
 
     /// <inheritdoc/>
@@ -140,4 +161,19 @@ public sealed class TtLinear : nn.Module<Tensor, Tensor>, ITtLayer
         long dense = (long)OutFeatures * InFeatures;
         return new LayerCost(Format, "sequential", ParameterCount, stages.Sum(s => s.Macs), dense + (bias is null ? 0 : OutFeatures), dense, 0, stages);
     }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inference.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // One matrix [O_j r_j, r_{j-1} I_j] per core; differentiable.
+    private Tensor[] CoreMatrices() =>
+        [.. cores.Select(g => g.permute(1, 3, 0, 2).reshape(g.shape[1] * g.shape[3], g.shape[0] * g.shape[2]).contiguous())];
 }

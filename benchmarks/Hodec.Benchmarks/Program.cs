@@ -20,5 +20,12 @@ if (args.Length > 0 && args[0] == "ort")
     return OrtDeployBenchmark.Run(args);
 }
 
+// `resnet20 [runs@1] [runs@32]`: issue 26's TorchSharp inference of ResNet-20, dense against HODEC before and after the
+// inference path, every variant timed in alternation (docs/benchmarks.md).
+if (args.Length > 0 && args[0] == "resnet20")
+{
+    return ResNet20Plan.RunInterleaved(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ConvLayerBenchmarks).Assembly).Run(args);
 return 0;

@@ -1,4 +1,5 @@
 using Hodec.Costs;
+using Hodec.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,8 @@ namespace Hodec.Tests.Costs;
 /// MACs of what a forward really executes, from the <see cref="ExecutedOps"/> records alone. The model runs (eval mode,
 /// no gradients) at batch 2 and at batch 3: the executed total is <c>batch x per-image + once-per-forward</c>, so the
 /// difference of the two totals is the per-image cost and what is left at batch 2 is the once-per-forward rebuild.
-/// Nothing here reads the cost model.
+/// Each run starts with the layers' inference caches dropped, so it is a first call: one that rebuilds (later calls
+/// reuse what it built; see InferencePathTests). Nothing here reads the cost model.
 /// </summary>
 internal static class ExecutedMacs
 {
@@ -48,6 +50,7 @@ internal static class ExecutedMacs
         ScalarType dtype = model.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
         using var generator = new Generator(7);
         Tensor x = randn([batch, .. imageShape], dtype: dtype, generator: generator);
+        InferenceCache.Invalidate(model);
         using var recording = ExecutedOps.Record(model);
         _ = model.call(x);
         return [.. recording.Ops];

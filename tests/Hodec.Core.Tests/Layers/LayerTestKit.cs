@@ -1,3 +1,4 @@
+using Hodec.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,11 +35,15 @@ internal static class LayerTestKit
             for (long i = 0; i < flat.numel(); i++)
             {
                 double old = flat[i].item<double>();
+                // In-place edits under no_grad: an eval-mode layer's inference cache must be dropped by hand.
                 flat[i] = old + h;
+                InferenceCache.Invalidate(module);
                 double up = (module.call(x) * probe).sum().item<double>();
                 flat[i] = old - h;
+                InferenceCache.Invalidate(module);
                 double down = (module.call(x) * probe).sum().item<double>();
                 flat[i] = old;
+                InferenceCache.Invalidate(module);
                 worst = Math.Max(worst, Math.Abs(((up - down) / (2 * h)) - analytic[i]) / scale);
             }
         }

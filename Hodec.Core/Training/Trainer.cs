@@ -220,7 +220,7 @@ public sealed class Trainer : IDisposable
 
     private static optim.Optimizer CreateOptimizer(nn.Module model, OptimizerSettings o) => o.Kind switch
     {
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
+        OptimizerKind.Sgd => new ScalarSafeSgd(model.parameters(), o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
         OptimizerKind.Adam => optim.Adam(model.parameters(), o.LearningRate, o.Momentum, o.Beta2, o.Epsilon, o.WeightDecay),
         OptimizerKind.AdamW => optim.AdamW(model.parameters(), o.LearningRate, o.Momentum, o.Beta2, o.Epsilon, o.WeightDecay),
         _ => throw new HodecException($"Unknown optimiser {o.Kind}."),

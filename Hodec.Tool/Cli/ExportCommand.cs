@@ -25,7 +25,7 @@ internal static class ExportCommand
         format.AcceptOnlyFromAmong("onnx", "safetensors", "torchsharp");
         var output = new Option<string?>("--out", "-o") { Description = "The folder to write into (created). Default: the run's export/ folder.", HelpName = "dir" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace files that exist; without it, an export that would replace one is refused and nothing is written." };
-        var json = CliJson.Flag("the files written (folder, files: [{format, path, bytes, max_abs_diff}])");
+        var json = CliJson.Flag("the files written (folder, files: [{format, path, bytes, max_abs_diff}], unfinished)");
         var command = new Command("export", "Export a run's model again (ONNX, safetensors or TorchSharp), with the code the export stage uses; never replaces files without --overwrite.");
         command.Add(runDirectory);
         command.Add(format);
@@ -58,6 +58,11 @@ internal static class ExportCommand
                 catch (ExportTargetsExistException e)
                 {
                     throw new HodecException($"{e.Message} Pass --overwrite to replace {(e.Files.Count == 1 ? "it" : "them")}, or another --out.", e) { Location = e.Location };
+                }
+
+                if (export.Unfinished is string unfinished)
+                {
+                    host.Error.WriteLine($"warning: {unfinished}.");
                 }
 
                 if (result.GetValue(json))

@@ -298,7 +298,9 @@ public sealed class PipelineEngine : IHodecEngine
             throw new ExportTargetsExistException(existing) { Location = existing[0] };
         }
         var files = run.Export(folder, name, formats);
-        return new ExportResult(folder, [.. files.Select(f => new ExportedModelFile(f.Format, Path.Combine(folder, f.File), f.Bytes, f.MaxAbsDiff))]);
+        string? unfinished = run.IsFinished ? null
+            : $"the run has not finished: this is the model after its last finished stage, stage {run.Snapshot.CompletedStages} of {run.Recipe.Stages.Count} ({YamlNames.Of(run.Recipe.Stages[run.Snapshot.CompletedStages - 1].Kind)})";
+        return new ExportResult(folder, [.. files.Select(f => new ExportedModelFile(f.Format, Path.Combine(folder, f.File), f.Bytes, f.MaxAbsDiff))], unfinished);
     }
 
     /// <inheritdoc />

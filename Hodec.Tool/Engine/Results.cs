@@ -118,7 +118,10 @@ public sealed record PredictionResult(string Model, string Runtime, ImmutableArr
 public sealed record ExportedModelFile(string Format, string Path, long Bytes, double? MaxAbsDiff);
 
 /// <summary>What <c>export</c> wrote.</summary>
-public sealed record ExportResult(string Folder, ImmutableArray<ExportedModelFile> Files);
+/// <param name="Folder">The folder written into.</param>
+/// <param name="Files">The files written.</param>
+/// <param name="Unfinished">Set when the run has not finished: which stage's model was exported.</param>
+public sealed record ExportResult(string Folder, ImmutableArray<ExportedModelFile> Files, string? Unfinished = null);
 
 /// <summary>One run of <c>hodec runs</c>.</summary>
 /// <param name="Directory">The run directory.</param>

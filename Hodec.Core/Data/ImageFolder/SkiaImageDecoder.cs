@@ -35,10 +35,16 @@ public static class SkiaImageDecoder
         {
             bytes = File.ReadAllBytes(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Fail("it does not exist");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail($"it cannot be read ({e.Message})");
+            // The exception's message is a sentence; the caller ends ours with its own full stop.
+            return Fail($"it cannot be read ({e.Message.TrimEnd('.')})");
         }
+
         return Decode(bytes);
     }
 

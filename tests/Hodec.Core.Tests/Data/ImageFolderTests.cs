@@ -54,6 +54,26 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
+    public void Decode_MissingFile_SaysItDoesNotExist()
+    {
+        using var dir = new TempDirectory();
+        var decoded = SkiaImageDecoder.Decode(Path.Combine(dir.Path, "nope.png"));
+        Assert.False(decoded.Ok);
+        Assert.Equal("it does not exist", decoded.Error);
+    }
+
+    [Fact]
+    public void Decode_UnreadablePath_QuotesTheReasonWithoutItsFullStop()
+    {
+        using var dir = new TempDirectory();
+        var decoded = SkiaImageDecoder.Decode(dir.Path);
+        Assert.False(decoded.Ok);
+        Assert.StartsWith("it cannot be read (", decoded.Error);
+        Assert.EndsWith(")", decoded.Error);
+        Assert.DoesNotContain(".)", decoded.Error);
+    }
+
+    [Fact]
     public void Jpeg_DecodesWithinTheCodecsTolerance()
     {
         // A smooth image (JPEG is lossy: high frequencies would dominate the error).

@@ -371,6 +371,26 @@ public sealed class ModelCommandsTests(TinyRunFixture run) : IClassFixture<TinyR
     }
 
     [Fact]
+    public async Task Export_UnfinishedRun_WarnsOnStderrWhichStagesModelItWrites()
+    {
+        // The run as it stood after project (stage 2 of 5), as in the evaluate test above.
+        string copy = Path.Combine(_temp.Path, "unfinished-export");
+        CopyRun(run.RunDirectory, copy);
+        File.Copy(Path.Combine(copy, "checkpoints", "pipeline-after-stage2.json"), Path.Combine(copy, "checkpoints", "pipeline.json"), overwrite: true);
+
+        CliResult unfinished = await CliRunner.RunAsync("export", copy, "--format", "safetensors", "--out", Path.Combine(_temp.Path, "unfinished-out"), "--json");
+        CliResult finished = await CliRunner.RunAsync("export", run.RunDirectory, "--format", "safetensors", "--out", Path.Combine(_temp.Path, "finished-out"));
+
+        const string Warning = "the run has not finished: this is the model after its last finished stage, stage 2 of 5 (project)";
+        Assert.True(unfinished.ExitCode == 0, unfinished.ToString());
+        Assert.Equal($"warning: {Warning}.\n", unfinished.Error);
+        using var json = JsonDocument.Parse(unfinished.Out);
+        Assert.Equal(Warning, json.RootElement.GetProperty("unfinished").GetString());
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        Assert.Equal("", finished.Error);
+    }
+
+    [Fact]
     public async Task Export_MissingRunDirectory_Exit2()
     {
         string missing = Path.Combine(_temp.Path, "gone");

@@ -28,7 +28,7 @@ public static class ReportWriter
         var json = Path.Combine(directory, JsonFile);
         if (!File.Exists(json))
         {
-            throw new HodecException($"no {JsonFile} in '{directory}'; pass a run directory written by 'hodec run'.") { Location = directory };
+            throw new MissingReportException(directory) { Location = directory };
         }
         return ReportJson.Deserialize(File.ReadAllText(json), json);
     }

@@ -298,7 +298,7 @@ public static partial class SweepLoader
         return values;
     }
 
-    // A scalar as written; a list or mapping in YAML flow style, as --set takes it.
+    // A scalar as written; a list or mapping in YAML flow style, as an override takes it.
     private static string ValueText(YamlNode node) => node switch
     {
         YamlScalarNode s => s.Value ?? "",

@@ -165,10 +165,9 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
     /// <summary>Writes Z, U, the epoch and update counters and the error history, then their size and SHA-256 (atomically).</summary>
     public void SaveState(string path)
     {
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite))
-        using (var writer = new BinaryWriter(stream))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(Version);
             var header = new StateHeader(epochsDone, updates, [.. layers.Select(e => e.Plan.Path)], [.. history.Select(h => new Dictionary<string, double>(h))], errors);
@@ -181,9 +180,7 @@ public sealed class AdalRegularizer : ITrainingHook, IDisposable
 
             writer.Flush();
             ChecksumTrailer.Append(stream);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the layers must be the same as this instance's.</summary>

@@ -58,7 +58,7 @@ public static class DatasetRegistry
     public static DatasetInfo Get(string name) =>
         All.TryGetValue(name, out var info) ? info
         : IsFolder(name) ? throw new HodecException($"The '{name}' dataset reads its classes and image size from the folder a recipe names (data.root); describe it from the recipe's data section.")
-        : throw new HodecException($"Unknown dataset '{name}'. Available datasets: {string.Join(", ", All.Keys.Concat(Folders.Keys))}.");
+        : throw new UnknownDatasetException(name, [.. All.Keys.Concat(Folders.Keys)]);
 
     /// <summary>Locates (and, if allowed, downloads) a dataset and loads both splits into tensors.</summary>
     public static DatasetSplits Load(string name, DataOptions? options = null)

@@ -242,7 +242,7 @@ public static class HodecPipeline
         var saved = run.File(RunDirectory.RecipeFile);
         if (!File.Exists(saved))
         {
-            throw new HodecException($"--resume: '{run.Path}' holds no earlier run (no {RunDirectory.RecipeFile}); start without --resume.") { Location = run.Path };
+            throw new ResumeRefusedException(ResumeRefusal.NoEarlierRun, run.Path, saved);
         }
         var before = File.ReadAllText(saved);
         // A recipe.yml written by an earlier Hodec lacks keys added since, with their defaults: read it again with
@@ -253,11 +253,7 @@ public static class HodecPipeline
         }
         if (before != resolved)
         {
-            var what = RecipeDifference.First(resolved, before) is { } d ? $": {d}" : "";
-            throw new HodecException(
-                $"--resume: the recipe (after --set and --seed) differs from the one this run started with ({saved}){what}. " +
-                "Resume with the same recipe and options, or start the run over (--overwrite) or into another directory.")
-            { Location = saved };
+            throw new ResumeRefusedException(ResumeRefusal.RecipeDiffers, run.Path, saved, RecipeDifference.First(resolved, before));
         }
         return run.LoadSnapshot();
     }

@@ -48,19 +48,13 @@ public sealed class RunDirectory(string path)
     /// <summary>Writes <paramref name="content"/> to <paramref name="relative"/> atomically; returns the full path.</summary>
     public string WriteText(string relative, string content)
     {
-        var target = File(relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-        return ReportWriter.WriteAtomically(System.IO.Path.GetDirectoryName(target)!, System.IO.Path.GetFileName(target), content);
+        return AtomicFile.Write(File(relative), content);
     }
 
     /// <summary>Saves a module's weights (TorchSharp format) atomically, then records its size and SHA-256 in <see cref="ChecksumsFile"/>.</summary>
     public string SaveModel(nn.Module model, string relative)
     {
-        var target = File(relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-        var temp = target + ".tmp";
-        model.save(temp);
-        System.IO.File.Move(temp, target, overwrite: true);
+        var target = AtomicFile.WriteVia(File(relative), temp => model.save(temp));
         Record(relative);
         return target;
     }
@@ -115,10 +109,7 @@ public sealed class RunDirectory(string path)
     public void CopyCheckpoint(RunDirectory source, string relative)
     {
         var from = source.Verify(relative);
-        var target = File(relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-        System.IO.File.Copy(from, target + ".tmp", overwrite: true);
-        System.IO.File.Move(target + ".tmp", target, overwrite: true);
+        AtomicFile.WriteVia(File(relative), temp => System.IO.File.Copy(from, temp));
         Record(relative);
     }
 

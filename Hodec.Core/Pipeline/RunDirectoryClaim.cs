@@ -82,7 +82,7 @@ public sealed class RunDirectoryClaim : IDisposable
         var claim = new RunDirectoryClaim(path, start, stream);
         try
         {
-            ReportWriter.WriteAtomically(path, OwnerFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            AtomicFile.Write(System.IO.Path.Combine(path, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
             var found = ExistingRunFiles(path);
             if (start == RunStart.New && found.Count > 0)
             {

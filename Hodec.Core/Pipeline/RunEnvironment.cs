@@ -81,7 +81,7 @@ public static class RunEnvironment
             }
             yield return key == "threads"
                 ? $"This run started with {then} CPU threads and resumes with {current}. The thread count changes the order of " +
-                  $"floating-point sums, so the results will not match an uninterrupted run bit for bit; resume with --threads {then} to keep them identical."
+                  $"floating-point sums, so the results will not match an uninterrupted run bit for bit; resume with {then} threads to keep them identical."
                 : $"This run started with {key} {then ?? "unknown"} and resumes with {current ?? "unknown"}; the results may differ from an uninterrupted run.";
         }
     }

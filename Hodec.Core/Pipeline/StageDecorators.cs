@@ -80,7 +80,7 @@ public static class StageDecorators
     }
 
     /// <summary>
-    /// After the stage: saves the model and the pipeline state (so <c>--resume</c> starts after it), then writes
+    /// After the stage: saves the model and the pipeline state (so a resume starts after it), then writes
     /// the report so far, marked incomplete, so a run that fails or is killed later still has the earlier results and
     /// nobody takes them for the final ones.
     /// </summary>

@@ -3,7 +3,7 @@ using Hodec.Recipes.Parsing;
 namespace Hodec.Recipes;
 
 /// <summary>
-/// Reads recipes: parse, apply <c>--set</c> overrides, substitute variables, bind to records with
+/// Reads recipes: parse, apply <c>path=value</c> overrides, substitute variables, bind to records with
 /// defaults, check structure and stage order. Every error is collected, each with its location.
 /// <c>TryLoad</c>/<c>TryParse</c> return a <see cref="RecipeResult"/>; <c>Load</c>/<c>Parse</c> throw
 /// <see cref="RecipeException"/>.

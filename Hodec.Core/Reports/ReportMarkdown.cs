@@ -23,7 +23,7 @@ public static class ReportMarkdown
         Line();
         if (report.Incomplete is { } inc)
         {
-            Line($"> **Incomplete run:** {inc.StagesDone} of {inc.Stages} stages finished. These are the results so far, not the final model; `dotnet hodec run` with the same recipe, `--out` and `--resume` continues it.");
+            Line($"> **Incomplete run:** {inc.StagesDone} of {inc.Stages} stages finished. These are the results so far, not the final model; resuming it with the same recipe and run directory continues it.");
             Line();
         }
         Line("## Results");

@@ -14,7 +14,7 @@ public static class ReportWriter
     public static IReadOnlyList<string> Write(HodecReport report, string directory)
     {
         Directory.CreateDirectory(directory);
-        var written = new List<string> { WriteAtomically(directory, JsonFile, ReportJson.Serialize(report)) };
+        var written = new List<string> { AtomicFile.Write(Path.Combine(directory, JsonFile), ReportJson.Serialize(report)) };
         written.AddRange(Render(report, directory));
         return written;
     }
@@ -28,7 +28,7 @@ public static class ReportWriter
         var json = Path.Combine(directory, JsonFile);
         if (!File.Exists(json))
         {
-            throw new HodecException($"no {JsonFile} in '{directory}'; pass a run directory written by 'hodec run'.") { Location = directory };
+            throw new MissingReportException(directory) { Location = directory };
         }
         return ReportJson.Deserialize(File.ReadAllText(json), json);
     }
@@ -36,28 +36,8 @@ public static class ReportWriter
     private static List<string> Render(HodecReport report, string directory)
     {
         var plots = ReportPlots.Render(report);
-        var written = plots.Select(p => WriteAtomically(directory, p.File, p.Svg)).ToList();
-        written.Add(WriteAtomically(directory, MarkdownFile, ReportMarkdown.Render(report, [.. plots.Select(p => p.File)])));
+        var written = plots.Select(p => AtomicFile.Write(Path.Combine(directory, p.File), p.Svg)).ToList();
+        written.Add(AtomicFile.Write(Path.Combine(directory, MarkdownFile), ReportMarkdown.Render(report, [.. plots.Select(p => p.File)])));
         return written;
-    }
-
-    /// <summary>Write <paramref name="content"/> to a temporary file beside the target, then rename it into place.</summary>
-    public static string WriteAtomically(string directory, string name, string content)
-    {
-        var target = Path.Combine(directory, name);
-        var temp = Path.Combine(directory, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, content, new System.Text.UTF8Encoding(false));
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-        return target;
     }
 }

@@ -38,11 +38,10 @@ public static partial class SweepLoader
     public static SweepFile Parse(string text, string file)
     {
         var diagnostics = new List<RecipeDiagnostic>();
-        var tree = YamlTree.Parse(text, file, diagnostics);
+        var tree = YamlTree.Parse(text, file, diagnostics, "a sweep file must be a YAML mapping with 'version', 'name', 'recipe' and 'grid' or 'runs'");
         if (tree is null)
         {
-            throw new SweepFileException([.. diagnostics.Select(d => d.Message.StartsWith("a recipe must", StringComparison.Ordinal)
-                ? d with { Message = "a sweep file must be a YAML mapping with 'version', 'name', 'recipe' and 'grid' or 'runs'" } : d)]);
+            throw new SweepFileException([.. diagnostics]);
         }
         var locations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         var top = MapReader.Open(tree, locations, tree.Root, "", TopKeys)!;
@@ -298,7 +297,7 @@ public static partial class SweepLoader
         return values;
     }
 
-    // A scalar as written; a list or mapping in YAML flow style, as --set takes it.
+    // A scalar as written; a list or mapping in YAML flow style, as an override takes it.
     private static string ValueText(YamlNode node) => node switch
     {
         YamlScalarNode s => s.Value ?? "",

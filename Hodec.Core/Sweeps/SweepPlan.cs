@@ -91,7 +91,7 @@ public static class SweepPlan
         System.IO.Directory.CreateDirectory(sweepDirectory);
         var index = new SweepIndex(1, sweep.Name, Path.GetFullPath(sweep.File), [.. runs.Select(r => new SweepIndexRun(
             r.Index, r.Name, r.Directory, r.Recipe, [.. r.Set], r.Seed, r.Axes.ToDictionary(a => a.Key, a => a.Value)))]);
-        return ReportWriter.WriteAtomically(Path.GetFullPath(sweepDirectory), IndexFile, JsonSerializer.Serialize(index, Json) + "\n");
+        return AtomicFile.Write(Path.Combine(Path.GetFullPath(sweepDirectory), IndexFile), JsonSerializer.Serialize(index, Json) + "\n");
     }
 
     /// <summary>True when <paramref name="directory"/> is a sweep directory (holds <see cref="IndexFile"/>).</summary>

@@ -27,16 +27,9 @@ public static class Checkpoint
     /// <summary>Writes a checkpoint atomically: a crash leaves either the old file or the new one, never a torn one.</summary>
     public static void Save(string path, nn.Module model, optim.Optimizer optimizer, CheckpointState state, Generator dataGenerator, Tensor? order)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null)
+        AtomicFile.Write(path, stream =>
         {
-            Directory.CreateDirectory(dir);
-        }
-
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite))
-        using (var writer = new BinaryWriter(stream))
-        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(Version);
             writer.Write(JsonSerializer.Serialize(state));
@@ -56,10 +49,7 @@ public static class Checkpoint
             order?.Save(writer);
             writer.Flush();
             ChecksumTrailer.Append(stream);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Restores model, optimiser and RNG states; returns the run state and the epoch's sample order (if mid-epoch).</summary>

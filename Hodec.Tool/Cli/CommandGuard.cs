@@ -26,7 +26,7 @@ internal static class CommandGuard
         }
         catch (HodecException e)
         {
-            host.Error.WriteLine(ErrorFormatter.Format(e, settings.ErrorFormat));
+            host.Error.WriteLine(ErrorFormatter.Format(CliWording.Word(e), settings.ErrorFormat));
             WriteStack(host, settings, e);
             return ExitCodes.InvalidInput;
         }

@@ -61,7 +61,7 @@ internal static class CompareCommand
                 {
                     string folder = Path.GetDirectoryName(file)!;
                     Directory.CreateDirectory(folder);
-                    ReportWriter.WriteAtomically(folder, Path.GetFileName(file), comparison.Markdown);
+                    AtomicFile.Write(Path.Combine(folder, Path.GetFileName(file)), comparison.Markdown);
                     host.Error.WriteLine($"Wrote {file}"); // stderr, so stdout stays the table alone
                 }
 

@@ -180,26 +180,6 @@ internal static class RunCommand
         return [.. parsed.Select(p => p!.Value)];
     }
 
-    /// <summary>What the engine's run-directory errors mean on this command line: which flag does what.</summary>
-    public static HodecException Word(HodecException error) => error switch
-    {
-        ExistingRunException e => new HodecException(
-            $"'{e.Directory}' already holds a run ({string.Join(", ", e.Found)}); nothing was changed. "
-            + "Continue it with --resume, start it over with --overwrite (this deletes those files), or pass another --out.", e),
-        RunDirectoryInUseException e => new HodecException(
-            $"'{e.Directory}' is in use by another hodec run ({(e.OwnerProcessId is int pid ? $"process {pid}" : "process id unknown")}); nothing was written to it. "
-            + "Wait for that run to end, or pass another --out.", e),
-        DamagedCheckpointException { RestartableStage: int stage } e => new HodecException(
-            $"The checkpoint '{e.File}' {e.Problem}. To restart stage {stage} from its beginning (the stages before it are kept), delete "
-            + string.Join(" and ", e.Restart.Select(f => $"'{f}'"))
-            + " and run the same command with --resume again; or start the whole run over with --overwrite.", e)
-        { Location = e.File },
-        DamagedCheckpointException e => new HodecException(
-            $"The checkpoint '{e.File}' {e.Problem}, so the run cannot continue from it. "
-            + "Start the run over with --overwrite (this deletes the run's files), or pass another --out.", e)
-        { Location = e.File },
-        _ => error,
-    };
 
     private static T Worded<T>(Func<T> action)
     {
@@ -207,9 +187,9 @@ internal static class RunCommand
         {
             return action();
         }
-        catch (HodecException e) when (Word(e) != e)
+        catch (HodecException e) when (CliWording.Word(e) != e)
         {
-            throw Word(e);
+            throw CliWording.Word(e);
         }
     }
 
@@ -219,9 +199,9 @@ internal static class RunCommand
         {
             return await action().ConfigureAwait(false);
         }
-        catch (HodecException e) when (Word(e) != e)
+        catch (HodecException e) when (CliWording.Word(e) != e)
         {
-            throw Word(e);
+            throw CliWording.Word(e);
         }
     }
 

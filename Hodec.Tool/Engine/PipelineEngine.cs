@@ -460,7 +460,7 @@ public sealed class PipelineEngine : IHodecEngine
         }
         catch (HodecException e)
         {
-            key = e.Message.StartsWith("Unknown dataset", StringComparison.Ordinal) ? "data.dataset"
+            key = e is Hodec.Data.UnknownDatasetException ? "data.dataset"
                 : recipe.Model.Weights is { } w && e.Location == w ? "model.weights" : key;
             var at = source.Locate(key);
             throw new RecipeException([new RecipeDiagnostic(at.File, at.Line, at.Column, key, e.Message)]);

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Hodec.Recipes.Parsing;
 
 /// <summary>
-/// Applies <c>--set path=value</c> overrides to the document before anything else reads it.
+/// Applies <c>path=value</c> overrides to the document before anything else reads it.
 /// Stages are addressed by kind (<c>stages.adal.epochs</c>) or index (<c>stages.1.epochs</c>).
 /// Keys that do not exist are created; the binder then reports unknown ones, pointing at the override.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class Overrides
         var eq = arg.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            tree.Error(at, "", $"--set expects path=value (e.g. stages.adal.epochs=1), got '{arg}'");
+            tree.Error(at, "", $"an override is path=value (e.g. stages.adal.epochs=1), got '{arg}'");
             return;
         }
         var segments = arg[..eq].Trim().Split('.');
@@ -46,7 +46,7 @@ internal static class Overrides
             var last = s == segments.Length - 1;
             if (seg.Length == 0)
             {
-                tree.Error(segAt, path, $"--set path '{arg[..eq]}' has an empty segment");
+                tree.Error(segAt, path, $"override path '{arg[..eq]}' has an empty segment");
                 return;
             }
             switch (current)
@@ -89,7 +89,7 @@ internal static class Overrides
                     current = seq.Children[item];
                     break;
                 default:
-                    tree.Error(segAt, path, $"--set path '{arg[..eq]}': '{string.Join('.', segments[..s])}' is a value, not a section");
+                    tree.Error(segAt, path, $"override path '{arg[..eq]}': '{string.Join('.', segments[..s])}' is a value, not a section");
                     return;
             }
             column += seg.Length + 1;
@@ -105,7 +105,7 @@ internal static class Overrides
             {
                 return i;
             }
-            tree.Error(at, path, $"--set: '{listPath}' has {seq.Children.Count} entries (0..{seq.Children.Count - 1}), so index {i} does not exist");
+            tree.Error(at, path, $"override: '{listPath}' has {seq.Children.Count} entries (0..{seq.Children.Count - 1}), so index {i} does not exist");
             return -1;
         }
         var kinds = seq.Children.Select(c => c is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode("kind"), out var k) ? (k as YamlScalarNode)?.Value ?? "" : "").ToList();
@@ -116,10 +116,10 @@ internal static class Overrides
                 return hits[0];
             case 0:
                 var known = kinds.Where(k => k.Length > 0).Distinct().ToList();
-                tree.Error(at, path, $"--set: no entry of kind '{seg}' in '{listPath}' (it has: {string.Join(", ", known)}){Suggestions.DidYouMean(seg, known)}");
+                tree.Error(at, path, $"override: no entry of kind '{seg}' in '{listPath}' (it has: {string.Join(", ", known)}){Suggestions.DidYouMean(seg, known)}");
                 return -1;
             default:
-                tree.Error(at, path, $"--set: '{listPath}' has {hits.Count} entries of kind '{seg}' (indices {string.Join(", ", hits)}); address one by index, e.g. {listPath}.{hits[0]}");
+                tree.Error(at, path, $"override: '{listPath}' has {hits.Count} entries of kind '{seg}' (indices {string.Join(", ", hits)}); address one by index, e.g. {listPath}.{hits[0]}");
                 return -1;
         }
     }

@@ -31,8 +31,11 @@ internal sealed class YamlTree(string file, YamlMappingNode root)
 
     public void Error(SourceLocation at, string key, string message) => Diagnostics.Add(RecipeDiagnostic.At(at, key, message));
 
-    /// <summary>Parse YAML text; null (with a diagnostic) when it is not a YAML mapping.</summary>
-    public static YamlTree? Parse(string text, string file, List<RecipeDiagnostic> diagnostics)
+    /// <summary>The diagnostic for a recipe that is not a mapping.</summary>
+    public const string RecipeNotAMapping = "a recipe must be a YAML mapping with 'version', 'name', 'model', 'data' and 'stages'";
+
+    /// <summary>Parse YAML text; null (with a diagnostic, <paramref name="notAMapping"/> when the text is not a YAML mapping) on failure.</summary>
+    public static YamlTree? Parse(string text, string file, List<RecipeDiagnostic> diagnostics, string notAMapping = RecipeNotAMapping)
     {
         var stream = new YamlStream();
         try
@@ -55,8 +58,7 @@ internal sealed class YamlTree(string file, YamlMappingNode root)
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             var at = stream.Documents.Count == 0 ? Mark.Empty : stream.Documents[0].RootNode.Start;
-            diagnostics.Add(new RecipeDiagnostic(file, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "",
-                "a recipe must be a YAML mapping with 'version', 'name', 'model', 'data' and 'stages'"));
+            diagnostics.Add(new RecipeDiagnostic(file, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "", notAMapping));
             return null;
         }
         return new YamlTree(file, root);

@@ -118,7 +118,8 @@ public sealed class DatasetRegistryTests
     [Fact]
     public void Get_Unknown_ListsDatasets()
     {
-        var e = Assert.Throws<HodecException>(() => DatasetRegistry.Get("svhn"));
+        var e = Assert.Throws<UnknownDatasetException>(() => DatasetRegistry.Get("svhn"));
+        Assert.Equal("svhn", e.Name);
         Assert.Equal("Unknown dataset 'svhn'. Available datasets: fashion-mnist, fashion-mnist-mini, mnist, cifar10, cifar100, imagefolder.", e.Message);
     }
 

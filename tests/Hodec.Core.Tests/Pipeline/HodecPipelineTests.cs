@@ -307,9 +307,11 @@ public sealed class HodecPipelineTests : IDisposable
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "recipe.yml"), "version: 1\n");
 
-        var e = Assert.Throws<HodecException>(() => tiny.Run("other", resume: true));
+        var e = Assert.Throws<ResumeRefusedException>(() => tiny.Run("other", resume: true));
 
-        Assert.StartsWith("--resume: the recipe (after --set and --seed) differs from the one this run started with", e.Message);
+        Assert.Equal(ResumeRefusal.RecipeDiffers, e.Reason);
+        Assert.Equal(Path.Combine(dir, "recipe.yml"), e.SavedRecipe);
+        Assert.StartsWith("The recipe differs from the one this run started with", e.Message);
     }
 
     [Fact]
@@ -349,8 +351,9 @@ public sealed class HodecPipelineTests : IDisposable
         var started = Hodec.Recipes.RecipeYamlWriter.Write(Hodec.Recipes.RecipeLoader.Load(tiny.RecipePath, ["stages.retrain.epochs=3"]));
         File.WriteAllText(Path.Combine(dir, "recipe.yml"), started);
 
-        var e = Assert.Throws<HodecException>(() => tiny.Run("changed", resume: true));
+        var e = Assert.Throws<ResumeRefusedException>(() => tiny.Run("changed", resume: true));
 
+        Assert.Equal("stages.3.epochs (stage 4, retrain) is 2 here and 3 there", e.Difference);
         Assert.Contains("recipe.yml): stages.3.epochs (stage 4, retrain) is 2 here and 3 there. ", e.Message);
     }
 

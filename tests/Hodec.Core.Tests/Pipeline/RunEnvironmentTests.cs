@@ -52,7 +52,7 @@ public sealed class RunEnvironmentTests
 
         Assert.Equal(2, warnings.Count);
         Assert.Equal("This run started with 1 CPU threads and resumes with 2. The thread count changes the order of floating-point sums, "
-            + "so the results will not match an uninterrupted run bit for bit; resume with --threads 1 to keep them identical.", warnings[0]);
+            + "so the results will not match an uninterrupted run bit for bit; resume with 1 threads to keep them identical.", warnings[0]);
         Assert.Equal("This run started with git_commit \"a1\" and resumes with unknown; the results may differ from an uninterrupted run.", warnings[1]);
     }
 

@@ -64,14 +64,14 @@ public class OverrideAndVariableTests
     public void Set_AbsentStageKind_ListsTheStages()
     {
         var d = Reject("stages.train.epochs=1");
-        Assert.Equal("<command line>:1:8: error: --set: no entry of kind 'train' in 'stages' (it has: adal, project, retrain, evaluate, export); did you mean 'retrain'?", d.ToString());
+        Assert.Equal("<command line>:1:8: error: override: no entry of kind 'train' in 'stages' (it has: adal, project, retrain, evaluate, export); did you mean 'retrain'?", d.ToString());
     }
 
     [Fact]
     public void Set_IndexOutOfRange_AndMissingEquals_AreErrors()
     {
-        Assert.Equal("<command line>:1:8: error: --set: 'stages' has 5 entries (0..4), so index 9 does not exist", Reject("stages.9.epochs=1").ToString());
-        Assert.Equal("<command line>:1:1: error: --set expects path=value (e.g. stages.adal.epochs=1), got 'seed'", Reject("seed").ToString());
+        Assert.Equal("<command line>:1:8: error: override: 'stages' has 5 entries (0..4), so index 9 does not exist", Reject("stages.9.epochs=1").ToString());
+        Assert.Equal("<command line>:1:1: error: an override is path=value (e.g. stages.adal.epochs=1), got 'seed'", Reject("seed").ToString());
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class OverrideAndVariableTests
     {
         var text = RecipeText.WithStages("  - { kind: evaluate }\n  - { kind: evaluate }");
         var d = RecipeText.Single(RecipeLoader.TryParse(text, "r.yml", ["stages.evaluate.latency.runs=3"]));
-        Assert.Equal("<command line>:1:8: error: --set: 'stages' has 2 entries of kind 'evaluate' (indices 0, 1); address one by index, e.g. stages.0", d.ToString());
+        Assert.Equal("<command line>:1:8: error: override: 'stages' has 2 entries of kind 'evaluate' (indices 0, 1); address one by index, e.g. stages.0", d.ToString());
     }
 
     [Fact]

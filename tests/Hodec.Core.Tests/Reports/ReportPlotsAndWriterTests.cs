@@ -108,7 +108,8 @@ public class ReportPlotsAndWriterTests
     [Fact]
     public void Rerender_WithoutReportJson_SaysWhatToPass()
     {
-        var e = Assert.Throws<HodecException>(() => ReportWriter.Rerender("/nonexistent-run"));
-        Assert.Equal("no report.json in '/nonexistent-run'; pass a run directory written by 'hodec run'.", e.Message);
+        var e = Assert.Throws<MissingReportException>(() => ReportWriter.Rerender("/nonexistent-run"));
+        Assert.Equal("/nonexistent-run", e.Directory);
+        Assert.Equal("no report.json in '/nonexistent-run'; pass the directory of a run.", e.Message);
     }
 }

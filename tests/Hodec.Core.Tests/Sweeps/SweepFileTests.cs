@@ -142,6 +142,15 @@ public sealed class SweepFileTests : IDisposable
     }
 
     [Fact]
+    public void NotAMapping_SaysWhatASweepFileHolds()
+    {
+        var e = Assert.Throws<SweepFileException>(() => SweepLoader.Parse("- a\n- b\n", _temp.File("sweep.yml")));
+
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal("a sweep file must be a YAML mapping with 'version', 'name', 'recipe' and 'grid' or 'runs'", d.Message);
+    }
+
+    [Fact]
     public void ListOfValuesWithoutSet_IsAnError_AtTheAxis()
     {
         var e = Assert.Throws<SweepFileException>(() => SweepLoader.Parse("version: 1\nname: s\nrecipe: r.yml\ngrid:\n  e:\n    values: [1, 2]\n", _temp.File("sweep.yml")));

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Hodec.Costs;
 using Hodec.Recipes;
 
@@ -26,7 +27,36 @@ public sealed record LayerPlan(
     LayerCost Before,
     LayerCost After,
     long InHeight,
-    long InWidth);
+    long InWidth)
+{
+    /// <summary>Measured time of the dense layer alone (latency-planned plans only), in milliseconds.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DenseMs { get; init; }
+
+    /// <summary>Measured time of the compressed layer alone (latency-planned plans only), in milliseconds.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PredictedMs { get; init; }
+}
+
+/// <summary>
+/// The latency a latency-planned plan predicts: the dense model's measured time, less the selected layers' dense times,
+/// plus the chosen configurations' times (each measured alone on <paramref name="Runtime"/>).
+/// </summary>
+/// <param name="Runtime">Where the times were measured.</param>
+/// <param name="BatchSize">Batch size of the measurements.</param>
+/// <param name="Threads">Thread count of the measurements.</param>
+/// <param name="Cpu">CPU model of the machine that measured.</param>
+/// <param name="DenseMs">Measured time of the dense model.</param>
+/// <param name="PredictedMs">Predicted time of the compressed model.</param>
+/// <param name="LayersShare">Share of the dense model's time that the selected layers take (sum of their times alone over the model's, at most 1).</param>
+public sealed record LatencyPrediction(LatencyRuntime Runtime, int BatchSize, int Threads, string Cpu, double DenseMs, double PredictedMs, double LayersShare)
+{
+    /// <summary>Predicted over dense time.</summary>
+    public double Ratio => DenseMs <= 0 ? 1 : PredictedMs / DenseMs;
+
+    /// <summary><c>1 - Ratio</c>.</summary>
+    public double Reduction => 1 - Ratio;
+}
 
 /// <summary>
 /// Per-layer plans and whole-model totals (method.md section 4): params are all trainable parameters, MACs are those
@@ -52,6 +82,10 @@ public sealed record CompressionPlan(
 
     /// <summary>Layers the selection matched but left dense (grouped convs), one line each, for the plan's output.</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
+
+    /// <summary>Predicted latency, for plans made against a time budget; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatencyPrediction? Latency { get; init; }
 
     /// <summary>The plan of the layer at <paramref name="path"/>, or null.</summary>
     public LayerPlan? Find(string path) => Layers.FirstOrDefault(l => l.Path == path);

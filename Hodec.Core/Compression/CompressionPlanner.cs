@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hodec.Compression.Latency;
 using Hodec.Costs;
 using Hodec.Layers;
 using Hodec.Methods;
@@ -29,7 +30,15 @@ public static class CompressionPlanner
     /// bisection; with true, rank goes where the singular-value energy kept per unit of cost is highest.
     /// </summary>
     /// <exception cref="HodecException">The selection has errors, a layer has no ranks and there is no budget, or the budget is unreachable (the message names the best reachable reductions).</exception>
-    public static CompressionPlan Plan(nn.Module<Tensor, Tensor> model, long[] inputShape, LayerSelection selection, CompressionSpec spec, bool useWeights)
+    public static CompressionPlan Plan(nn.Module<Tensor, Tensor> model, long[] inputShape, LayerSelection selection, CompressionSpec spec, bool useWeights) =>
+        Plan(model, inputShape, selection, spec, useWeights, null);
+
+    /// <summary>
+    /// As <see cref="Plan(nn.Module{Tensor, Tensor}, long[], LayerSelection, CompressionSpec, bool)"/>; a time budget
+    /// (<c>latency_reduction</c>) is planned with <paramref name="latency"/> (null: <see cref="LatencyPlanning.Default"/>),
+    /// by per-layer times measured on this machine and the weights' approximation error.
+    /// </summary>
+    public static CompressionPlan Plan(nn.Module<Tensor, Tensor> model, long[] inputShape, LayerSelection selection, CompressionSpec spec, bool useWeights, LatencyPlanning? latency)
     {
         if (!selection.Succeeded)
         {
@@ -47,10 +56,21 @@ public static class CompressionPlanner
         // Filter pruning plans whole blocks, not per-layer rank chains.
         if (selection.Layers.Select(l => PruningMethods.Find(l.Format)).FirstOrDefault(p => p is not null) is { } pruning)
         {
+            if (target?.LatencyReduction is not null)
+            {
+                throw new HodecException(
+                    $"Filter pruning ('{YamlNames.Of(selection.Layers.First(l => PruningMethods.Find(l.Format) is not null).Format)}') has no latency planner: it prunes every block by one ratio found from a MAC or parameter budget. " +
+                    "Give compression.target { macs_reduction } or { params_reduction } instead of latency_reduction, or use a rank method (hodec, tt-classical, low-rank, tucker2).");
+            }
+
             return FilterPruningPlanner.Plan(model, report, selection, target, pruning);
         }
 
         var candidates = selection.Layers.Select(l => Candidate(model, report, l, spec, inputShape[0])).ToList();
+        if (target?.LatencyReduction is not null)
+        {
+            return LatencyPlanner.Plan(model, inputShape, report, candidates, selection.Skipped, target, latency ?? LatencyPlanning.Default());
+        }
         var totals = new Totals(report.TotalParams, report.TotalMacs, candidates.Sum(c => c.Before.Params), candidates.Sum(c => c.Before.Macs));
 
         var ranks = new Dictionary<string, int[]>();
@@ -133,12 +153,22 @@ public static class CompressionPlanner
             return;
         }
 
-        if (b.MacsReduction is null && b.ParamsReduction is null)
+        if (b.MacsReduction is null && b.ParamsReduction is null && b.LatencyReduction is null)
         {
-            throw new HodecException("compression.target is empty: give macs_reduction and/or params_reduction (fractions between 0 and 1).");
+            throw new HodecException("compression.target is empty: give macs_reduction and/or params_reduction, or latency_reduction (fractions between 0 and 1).");
         }
 
-        foreach (var (name, v) in new[] { ("macs_reduction", b.MacsReduction), ("params_reduction", b.ParamsReduction) })
+        if (b.LatencyReduction is not null && (b.MacsReduction is not null || b.ParamsReduction is not null))
+        {
+            throw new HodecException("compression.target.latency_reduction is a budget on its own: give it without macs_reduction / params_reduction.");
+        }
+
+        if (b.BatchSize < 1)
+        {
+            throw new HodecException(string.Create(CultureInfo.InvariantCulture, $"compression.target.batch_size = {b.BatchSize} must be at least 1."));
+        }
+
+        foreach (var (name, v) in new[] { ("macs_reduction", b.MacsReduction), ("params_reduction", b.ParamsReduction), ("latency_reduction", b.LatencyReduction) })
         {
             if (v is { } x && (double.IsNaN(x) || x <= 0 || x >= 1))
             {

@@ -170,7 +170,7 @@ internal sealed class RankAllocation(IReadOnlyList<PlanCandidate> open, Totals t
     }
 
     // tails[k][r] = sum_{i >= r} sigma_{k,i}^2 / ||W||^2 for the unfolding at bond k.
-    private static double[][] Tails(PlanCandidate c, Tensor weight)
+    internal static double[][] Tails(PlanCandidate c, Tensor weight)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -123,12 +123,25 @@ public sealed record LayerRule(string Match, RankSpec? Ranks = null, Factorizati
     ]);
 }
 
-/// <summary>Fractions (0..1) by which MACs and parameters must fall, counted on the executed path.</summary>
-public sealed record BudgetSpec(double? MacsReduction = null, double? ParamsReduction = null)
+/// <summary>
+/// Fractions (0..1) by which MACs, parameters or measured inference time must fall, counted on the executed path;
+/// the time budget is measured on <paramref name="Runtime"/> at <paramref name="BatchSize"/> on the machine that plans.
+/// </summary>
+public sealed record BudgetSpec(
+    double? MacsReduction = null,
+    double? ParamsReduction = null,
+    double? LatencyReduction = null,
+    LatencyRuntime Runtime = LatencyRuntime.OnnxRuntime,
+    int BatchSize = BudgetSpec.DefaultBatchSize)
 {
+    public const int DefaultBatchSize = 1;
+
     public static RecipeSection Keys { get; } = new("target", "The budget the rank planner must meet.",
     [
         new("macs_reduction", KeyType.Number, "fraction by which MACs must fall, counted on the executed path") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.MacsReduction) },
         new("params_reduction", KeyType.Number, "fraction by which parameters must fall") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.ParamsReduction) },
+        new("latency_reduction", KeyType.Number, "fraction by which the inference time must fall, measured per layer on this machine (see `runtime`, `batch_size`); alone, not with the other two") { Min = 0, Max = 1, Get = RecipeKey.Of<BudgetSpec>(b => b.LatencyReduction) },
+        RecipeKey.Enum<LatencyRuntime>("runtime", "where `latency_reduction` is measured") with { Default = YamlNames.Of(LatencyRuntime.OnnxRuntime), Get = RecipeKey.Of<BudgetSpec>(b => b.LatencyReduction is null ? null : b.Runtime) },
+        new("batch_size", KeyType.Int, "batch size at which `latency_reduction` is measured") { Default = DefaultBatchSize, Min = 1, Max = 4096, Get = RecipeKey.Of<BudgetSpec>(b => b.LatencyReduction is null ? null : b.BatchSize) },
     ]);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using Hodec.Data;
 using Hodec.Export;
 using Hodec.Models;
@@ -475,13 +476,19 @@ public sealed class PipelineEngine : IHodecEngine
             var shape = !catalog.TryGetValue(l.Path, out var info) ? $"block {l.InputFactors[0]} -> {l.OutputFactors[0]}"
                 : info.IsConv ? $"{info.OutChannels}x{info.InChannels}x{info.KernelSize}x{info.KernelSize}" : $"{info.OutChannels}x{info.InChannels}";
             return new LayerPlan(l.Path, shape, $"[{string.Join(",", l.InputFactors)}]x[{string.Join(",", l.OutputFactors)}]",
-                Hodec.Methods.CompressionMethods.Identify(l.Format).StructureText(l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs);
+                Hodec.Methods.CompressionMethods.Identify(l.Format).StructureText(l.Ranks), l.Before.Params, l.After.Params, l.Before.Macs, l.After.Macs)
+            {
+                Time = l.DenseMs is { } d && l.PredictedMs is { } t ? string.Create(CultureInfo.InvariantCulture, $"{d:0.###} -> {t:0.###}") : null,
+            };
         }).ToList();
         // The rest of the model stays dense; one row for it makes the totals those of the whole model.
         long restParams = plan.BaselineParams - layers.Sum(l => l.ParamsBefore), restMacs = plan.BaselineMacs - layers.Sum(l => l.MacsBefore);
         layers.Add(new LayerPlan("(rest, dense)", "", "", "", restParams, restParams, restMacs, restMacs));
-        return new CompressionPlan(label, [.. layers], Compression.CompressionPlanJson.Serialize(plan)) { Skipped = [.. plan.Skipped] };
+        return new CompressionPlan(label, [.. layers], Compression.CompressionPlanJson.Serialize(plan)) { Skipped = [.. plan.Skipped], Latency = LatencyLine(plan.Latency) };
     }
+
+    private static string? LatencyLine(Compression.LatencyPrediction? p) => p is null ? null : string.Create(CultureInfo.InvariantCulture,
+        $"Latency ({YamlNames.Of(p.Runtime)}, batch {p.BatchSize}, {p.Threads} thread(s), {p.Cpu}): {p.DenseMs:0.###} ms dense -> {p.PredictedMs:0.###} ms predicted (ratio {p.Ratio:0.###}; the compressed layers take {p.LayersShare:P0} of the dense time)");
 
     private sealed class Release(Action release) : IDisposable
     {

@@ -37,13 +37,20 @@ public sealed record LayerPlan(
     long ParamsBefore,
     long ParamsAfter,
     long MacsBefore,
-    long MacsAfter);
+    long MacsAfter)
+{
+    /// <summary>Measured time alone, dense -> compressed (latency-planned plans only), e.g. "0.41 -> 0.18 ms".</summary>
+    public string? Time { get; init; }
+}
 
 /// <summary>The compression plan of a recipe, layer by layer, for the table; <paramref name="Json"/> is the plan as the run stores it (<c>plan.json</c>).</summary>
 public sealed record CompressionPlan(string Model, ImmutableArray<LayerPlan> Layers, string Json)
 {
     /// <summary>Layers the selection matched but left dense (grouped, depthwise convs), one line each.</summary>
     public ImmutableArray<string> Skipped { get; init; } = [];
+
+    /// <summary>The predicted latency line of a latency-planned plan (runtime, batch, threads, dense -> predicted), else null.</summary>
+    public string? Latency { get; init; }
 
     /// <summary>Parameters of all layers before compression.</summary>
     public long ParamsBefore => Layers.Sum(l => l.ParamsBefore);

@@ -20,18 +20,31 @@ public static class PlanRendering
             table.AddColumn(new TableColumn(numeric).RightAligned());
         }
 
-        foreach (LayerPlan layer in plan.Layers)
+        bool timed = plan.Latency is not null;
+        if (timed)
         {
-            table.AddRow(
-                Markup.Escape(layer.Name), Markup.Escape(layer.Shape), Markup.Escape(layer.Factorisation), Markup.Escape(layer.Ranks),
-                N(layer.ParamsBefore), N(layer.ParamsAfter), N(layer.MacsBefore), N(layer.MacsAfter));
+            table.AddColumn(new TableColumn("Time ms (dense -> after)").RightAligned());
         }
 
-        table.AddRow("Total", string.Empty, string.Empty, string.Empty,
-            N(plan.ParamsBefore), N(plan.ParamsAfter), N(plan.MacsBefore), N(plan.MacsAfter));
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            string[] cells =
+            [
+                Markup.Escape(layer.Name), Markup.Escape(layer.Shape), Markup.Escape(layer.Factorisation), Markup.Escape(layer.Ranks),
+                N(layer.ParamsBefore), N(layer.ParamsAfter), N(layer.MacsBefore), N(layer.MacsAfter),
+            ];
+            table.AddRow(timed ? [.. cells, Markup.Escape(layer.Time ?? string.Empty)] : cells);
+        }
+
+        string[] total = ["Total", string.Empty, string.Empty, string.Empty, N(plan.ParamsBefore), N(plan.ParamsAfter), N(plan.MacsBefore), N(plan.MacsAfter)];
+        table.AddRow(timed ? [.. total, string.Empty] : total);
         console.Write(table);
         console.WriteLine(Reduction("Parameters", plan.ParamsBefore, plan.ParamsAfter));
         console.WriteLine(Reduction("MACs", plan.MacsBefore, plan.MacsAfter));
+        if (plan.Latency is { } latency)
+        {
+            console.WriteLine(latency);
+        }
         foreach (string note in plan.Skipped)
         {
             console.WriteLine($"Skipped: {note}");

@@ -174,10 +174,28 @@ internal static class RecipeBinder
         }
         var target = c.Child("target");
         var budget = target is null ? null : new BudgetSpec(
-            target.Double("macs_reduction"), target.Double("params_reduction"));
-        if (target is not null && budget!.MacsReduction is null && budget.ParamsReduction is null && target.Node.Children.Count == 0)
+            target.Double("macs_reduction"),
+            target.Double("params_reduction"),
+            target.Double("latency_reduction"),
+            target.Enum<LatencyRuntime>("runtime") ?? LatencyRuntime.OnnxRuntime,
+            target.IntOrDefault("batch_size"));
+        if (target is not null && budget!.MacsReduction is null && budget.ParamsReduction is null && budget.LatencyReduction is null && target.Node.Children.Count == 0)
         {
-            c.Error("target", "'compression.target' is empty; give macs_reduction and/or params_reduction (fractions 0..1)");
+            c.Error("target", "'compression.target' is empty; give macs_reduction and/or params_reduction, or latency_reduction (fractions 0..1)");
+        }
+        if (budget?.LatencyReduction is not null && (budget.MacsReduction is not null || budget.ParamsReduction is not null))
+        {
+            target!.Error("latency_reduction", "'compression.target.latency_reduction' is a budget on its own: drop macs_reduction / params_reduction, or drop latency_reduction");
+        }
+        if (target is not null && budget!.LatencyReduction is null)
+        {
+            foreach (var key in new[] { "runtime", "batch_size" })
+            {
+                if (target.Get(key) is not null)
+                {
+                    target.Error(key, $"'compression.target.{key}' applies to latency_reduction only; add latency_reduction or drop {key}");
+                }
+            }
         }
         var format = c.Enum<CompressionFormat>("format") ?? CompressionFormat.Hodec;
         var ranks = Ranks(c, "ranks");

@@ -205,6 +205,11 @@ public class RecipeValidationTests
     [Theory]
     [InlineData("target: { macs_reduction: 1.5 }", "bad.yml:5:42: error: 'compression.target.macs_reduction' must be between 0 and 1, got 1.5")]
     [InlineData("target: { params_reduction: -0.1 }", "bad.yml:5:44: error: 'compression.target.params_reduction' must be between 0 and 1, got -0.1")]
+    [InlineData("target: { latency_reduction: 1.5 }", "bad.yml:5:45: error: 'compression.target.latency_reduction' must be between 0 and 1, got 1.5")]
+    [InlineData("target: { latency_reduction: 0.5, runtime: tpu }", "bad.yml:5:59: error: 'compression.target.runtime' has unknown value 'tpu'; allowed: torchsharp, onnxruntime")]
+    [InlineData("target: { latency_reduction: 0.5, batch_size: 0 }", "bad.yml:5:62: error: 'compression.target.batch_size' must be between 1 and 4096, got 0")]
+    [InlineData("target: { latency_reduction: 0.5, macs_reduction: 0.5 }", "bad.yml:5:45: error: 'compression.target.latency_reduction' is a budget on its own: drop macs_reduction / params_reduction, or drop latency_reduction")]
+    [InlineData("target: { macs_reduction: 0.5, runtime: torchsharp }", "bad.yml:5:56: error: 'compression.target.runtime' applies to latency_reduction only; add latency_reduction or drop runtime")]
     [InlineData("format: hodec", "bad.yml:5:14: error: 'compression' needs 'ranks' (an integer or a list) or a budget 'target: { macs_reduction: 0.6 }'")]
     [InlineData("ranks: 0", "bad.yml:5:23: error: 'compression.ranks' must be at least 1, got 0")]
     public void CompressionBudgetAndRanks_AreRangeChecked(string compression, string expected)

@@ -87,6 +87,6 @@ public static class RecipeModel
         };
     }
 
-    /// <summary>Evaluation settings (batch size and normalisation) for <see cref="Trainer.Evaluate"/>.</summary>
+    /// <summary>Evaluation settings (batch size and normalisation) for <c>Trainer.Evaluate</c>.</summary>
     public static TrainerSettings EvalSettings(Recipe recipe) => TrainerSettings(recipe, new TrainingSettings(1, new OptimizerSettings(), new ScheduleSettings()), 0, null);
 }

@@ -165,27 +165,8 @@ public sealed class RunModel : IDisposable
     /// Top-1 and top-5 (fractions) and mean cross-entropy of <paramref name="forward"/> on <paramref name="split"/>,
     /// normalised as the run's evaluation normalises; the forward gets float32 batches and returns logits.
     /// </summary>
-    public static EvalResult Evaluate(Func<Tensor, Tensor> forward, TensorDataset split, Recipe recipe)
-    {
-        var settings = RecipeModel.EvalSettings(recipe);
-        using var noGrad = no_grad();
-        double lossSum = 0;
-        long top1 = 0, top5 = 0;
-        int k = Math.Min(5, split.NumClasses);
-        for (int start = 0; start < split.Count; start += settings.EvalBatchSize)
-        {
-            using var scope = NewDisposeScope();
-            int size = Math.Min(settings.EvalBatchSize, split.Count - start);
-            var x = BatchTransforms.Normalize(split.Images.narrow(0, start, size), settings.Mean, settings.Std);
-            var y = split.Labels.narrow(0, start, size);
-            var logits = forward(x);
-            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-            var hit = logits.topk(k, dim: 1).indexes.eq(y.unsqueeze(1));
-            top1 += hit.narrow(1, 0, 1).sum().item<long>();
-            top5 += hit.sum().item<long>();
-        }
-        return split.Count == 0 ? new EvalResult(0, 0, 0) : new EvalResult(lossSum / split.Count, (double)top1 / split.Count, (double)top5 / split.Count);
-    }
+    public static EvalResult Evaluate(Func<Tensor, Tensor> forward, TensorDataset split, Recipe recipe) =>
+        Trainer.Evaluate(forward, split, RecipeModel.EvalSettings(recipe));
 
     /// <summary>
     /// The uint8 <c>[1, C, H, W]</c> input the model of <paramref name="recipe"/> takes for the image file at

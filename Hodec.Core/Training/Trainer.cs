@@ -197,6 +197,15 @@ public sealed class Trainer : IDisposable
     public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, TensorDataset data, TrainerSettings settings)
     {
         model.eval();
+        return Evaluate(model.call, data, settings);
+    }
+
+    /// <summary>
+    /// Loss (mean cross-entropy, no smoothing), top-1 and top-5 accuracy of <paramref name="forward"/> on the whole split,
+    /// normalised as <paramref name="settings"/> say; the forward gets float32 batches and returns logits.
+    /// </summary>
+    public static EvalResult Evaluate(Func<Tensor, Tensor> forward, TensorDataset data, TrainerSettings settings)
+    {
         using var noGrad = no_grad();
         double lossSum = 0;
         long top1 = 0, top5 = 0;
@@ -207,7 +216,7 @@ public sealed class Trainer : IDisposable
             int size = Math.Min(settings.EvalBatchSize, data.Count - start);
             var x = BatchTransforms.Normalize(data.Images.narrow(0, start, size), settings.Mean, settings.Std);
             var y = data.Labels.narrow(0, start, size);
-            var logits = model.call(x);
+            var logits = forward(x);
             lossSum += F.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             var best = logits.topk(k, dim: 1).indexes;
             var hit = best.eq(y.unsqueeze(1));
@@ -215,7 +224,7 @@ public sealed class Trainer : IDisposable
             top5 += hit.sum().item<long>();
         }
 
-        return new EvalResult(lossSum / data.Count, (double)top1 / data.Count, (double)top5 / data.Count);
+        return data.Count == 0 ? new EvalResult(0, 0, 0) : new EvalResult(lossSum / data.Count, (double)top1 / data.Count, (double)top5 / data.Count);
     }
 
     private static optim.Optimizer CreateOptimizer(nn.Module model, OptimizerSettings o) => o.Kind switch

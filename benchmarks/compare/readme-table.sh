@@ -4,14 +4,14 @@
 #   bash benchmarks/compare/readme-table.sh [runs/compare]
 #
 # 1. Copies report.json and recipe.yml of every finished run (a report without "incomplete") of sweeps/compare.yml (from runs/compare, or the folder
-#    given) into benchmarks/compare/runs/<run>/, the committed record the README's table is made from.
+#    given) into benchmarks/compare/records/<run>/, the committed record the README's table is made from.
 # 2. For each budget (b60, b80), writes between the README's "compare-table" markers the command and the output of
 #    `hodec compare` over the dense rows and that budget's rows, in the sweep's row order, leaving out rows with no
 #    finished seed yet. ReadmeComparisonTableTests checks that the README shows exactly that output.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source_dir=${1:-runs/compare}
-record=benchmarks/compare/runs
+record=benchmarks/compare/records
 
 for run in "$source_dir"/*/; do
   name=$(basename "$run")

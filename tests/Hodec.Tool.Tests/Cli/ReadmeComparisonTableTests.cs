@@ -6,7 +6,7 @@ namespace Hodec.Tool.Tests.Cli;
 
 /// <summary>
 /// The README's comparison tables (issue 31) are <c>hodec compare</c>'s output for the committed run records in
-/// <c>benchmarks/compare/runs/</c>, as <c>benchmarks/compare/readme-table.sh</c> writes them: nobody edits a number
+/// <c>benchmarks/compare/records/</c>, as <c>benchmarks/compare/readme-table.sh</c> writes them: nobody edits a number
 /// by hand, and no finished row is left out.
 /// </summary>
 [Collection(SerialEngineCollection.Name)]
@@ -32,14 +32,14 @@ public sealed partial class ReadmeComparisonTableTests
     [MemberData(nameof(Budgets))]
     public void ReadmeTable_ListsEveryCommittedRowOfItsBudget_InTheSweepsOrder(string budget)
     {
-        var records = Path.Combine(Repository, "benchmarks", "compare", "runs");
+        var records = Path.Combine(Repository, "benchmarks", "compare", "records");
         var finished = Directory.Exists(records)
             ? Directory.GetDirectories(records).Where(d => File.Exists(Path.Combine(d, "report.json"))).Select(Path.GetFileName).ToHashSet()
             : [];
         var rows = SweepRow().Matches(File.ReadAllText(Path.Combine(Repository, "sweeps", "compare.yml"))).Select(m => m.Groups[1].Value)
             .Where(r => r == "dense" || r.StartsWith(budget + "-", StringComparison.Ordinal));
         var expected = rows.Where(r => finished.Any(f => Regex.IsMatch(f!, $"^{Regex.Escape(r)}-s[0-9]+$")))
-            .Select(r => $"benchmarks/compare/runs/{r}");
+            .Select(r => $"benchmarks/compare/records/{r}");
 
         Assert.Equal(expected, Block(budget).Arguments);
     }
